@@ -1,0 +1,169 @@
+// The rbac_* exports (ABI 1.0, documented in bindings/ABI.md). Each export decodes, calls the core,
+// encodes; none may abort on bad input: failures come back as {"type":"failure",...} envelopes.
+import { JSON } from "json-as";
+import { alloc, free, readUTF8, output } from "./memory";
+import { ObjectListDTO, LoadResultDTO, WarningDTO, FailureDTO, ErrorDTO, SubjectAccessReviewSpecDTO,
+  AuthorizeResultDTO, StringListDTO } from "./dto";
+import { decodePolicy } from "./decode";
+import { Snapshot } from "../index/snapshot";
+import { Diagnostics } from "../util/diagnostics";
+import { Request, Decision, decide, reasonText } from "../eval/authorize";
+import { ReasonTable } from "./reasons";
+
+export const rbac_abi_version: i32 = 1;
+export const rbac_abi_minor_version: i32 = 0;
+
+const FLAG_NO_AGGREGATION: u32 = 1;
+
+const snapshots = new Map<i32, Snapshot>();
+const reasonTables = new Map<i32, ReasonTable>();
+let nextSnapshot: i32 = 1;
+
+const request = new Request();
+const decision = new Decision();
+
+function failure(code: string, message: string, path: string): usize {
+  const f = new FailureDTO();
+  const e = new ErrorDTO();
+  e.code = code;
+  e.message = message;
+  e.path = path;
+  f.errors.push(e);
+  return output(JSON.stringify(f));
+}
+
+export function rbac_alloc(len: u32): usize {
+  return alloc(len);
+}
+
+export function rbac_free(ptr: usize): void {
+  free(ptr);
+}
+
+// Input: UTF-8 JSON {"items": [Kubernetes objects]}. Output: LoadResult envelope with the snapshot id.
+export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
+  if ((flags & ~FLAG_NO_AGGREGATION) != 0) return failure("BAD_FLAGS", "unknown flags for rbac_load", "");
+  const list = JSON.parse<ObjectListDTO>(readUTF8(ptr, len));
+  const diags = new Diagnostics();
+  const policy = decodePolicy(list.items, diags);
+  const s = new Snapshot(policy, (flags & FLAG_NO_AGGREGATION) == 0, diags);
+  const id = nextSnapshot++;
+  snapshots.set(id, s);
+  reasonTables.set(id, new ReasonTable(s));
+  const r = new LoadResultDTO();
+  r.snapshot = id;
+  r.stats.roles = s.roles.length;
+  r.stats.clusterRoleBindings = s.clusterBindingCount;
+  r.stats.roleBindings = s.bindings.length - s.clusterBindingCount;
+  r.stats.vocabulary = s.vocab.strings.length;
+  for (let i = 0; i < diags.items.length; i++) {
+    const d = diags.items[i];
+    const w = new WarningDTO();
+    w.code = d.code;
+    w.message = d.message;
+    w.object = d.object;
+    w.path = d.path;
+    r.warnings.push(w);
+  }
+  return output(JSON.stringify(r));
+}
+
+export function rbac_drop(id: i32, flags: u32): i32 {
+  if (!snapshots.has(id)) return 0;
+  snapshots.delete(id);
+  reasonTables.delete(id);
+  return 1;
+}
+
+// The snapshot's vocabulary: {"type":"success","strings":[...]}, string i has id i.
+export function rbac_vocab(id: i32, flags: u32): usize {
+  if (!snapshots.has(id)) return failure("UNKNOWN_SNAPSHOT", "no snapshot " + id.toString(), "");
+  const r = new StringListDTO();
+  r.strings = snapshots.get(id).vocab.strings;
+  return output(JSON.stringify(r));
+}
+
+// Input: a SubjectAccessReview v1 spec as UTF-8 JSON. Output: {"type":"success","allowed","reason"}.
+export function rbac_authorize(id: i32, ptr: usize, len: u32, flags: u32): usize {
+  if (!snapshots.has(id)) return failure("UNKNOWN_SNAPSHOT", "no snapshot " + id.toString(), "");
+  const s = snapshots.get(id);
+  const spec = JSON.parse<SubjectAccessReviewSpecDTO>(readUTF8(ptr, len));
+  const r = new AuthorizeResultDTO();
+  const ra = spec.resourceAttributes;
+  const na = spec.nonResourceAttributes;
+  if ((ra == null) == (na == null)) {
+    r.evaluationError = ra == null ? "spec has neither resourceAttributes nor nonResourceAttributes"
+      : "spec has both resourceAttributes and nonResourceAttributes";
+    return output(JSON.stringify(r));
+  }
+  const v = s.vocab;
+  request.user = v.lookup(spec.user);
+  request.setGroupCount(spec.groups.length);
+  for (let i = 0; i < spec.groups.length; i++) request.groups[i] = v.lookup(spec.groups[i]);
+  if (ra != null) {
+    request.isResource = true;
+    request.verb = v.lookup(ra.verb);
+    request.apiGroup = v.lookup(ra.group);
+    request.resource = v.lookup(ra.resource);
+    request.subresource = v.lookup(ra.subresource);
+    request.name = v.lookup(ra.name);
+    request.namespace = v.lookup(ra.namespace);
+  } else {
+    request.isResource = false;
+    request.verb = v.lookup(na!.verb);
+    request.path = na!.path;
+    request.namespace = 0;
+  }
+  decide(s, request, decision);
+  r.allowed = decision.allowed;
+  r.reason = reasonText(s, decision);
+  return output(JSON.stringify(r));
+}
+
+// Fast path, step 1: a buffer for n group ids (i32), valid until the next call with a larger n.
+export function rbac_groups_buffer(n: i32): usize {
+  request.setGroupCount(n);
+  return changetype<usize>(request.groups);
+}
+
+// Fast path: every string already interned by the host (rbac_vocab ids; -1 when absent).
+// Groups are the first nGroups ids in the groups buffer. Returns (reason handle << 1) | allowed,
+// or -1 for an unknown snapshot.
+export function rbac_decide(id: i32, user: i32, nGroups: i32, verb: i32, apiGroup: i32, resource: i32,
+  subresource: i32, name: i32, namespace: i32): i32 {
+  if (!snapshots.has(id)) return -1;
+  const s = snapshots.get(id);
+  if (nGroups < 0 || nGroups > request.groups.length) return -1;
+  request.user = user;
+  request.groupCount = nGroups;
+  request.isResource = true;
+  request.verb = verb;
+  request.apiGroup = apiGroup;
+  request.resource = resource;
+  request.subresource = subresource;
+  request.name = name;
+  request.namespace = namespace;
+  decide(s, request, decision);
+  return (reasonTables.get(id).handle(decision) << 1) | (decision.allowed ? 1 : 0);
+}
+
+// Fast path for non-resource requests: the path is UTF-8 at ptr (host-allocated).
+export function rbac_decide_path(id: i32, user: i32, nGroups: i32, verb: i32, ptr: usize, len: u32): i32 {
+  if (!snapshots.has(id)) return -1;
+  const s = snapshots.get(id);
+  if (nGroups < 0 || nGroups > request.groups.length) return -1;
+  request.user = user;
+  request.groupCount = nGroups;
+  request.isResource = false;
+  request.verb = verb;
+  request.path = readUTF8(ptr, len);
+  request.namespace = 0;
+  decide(s, request, decision);
+  return (reasonTables.get(id).handle(decision) << 1) | (decision.allowed ? 1 : 0);
+}
+
+// The text of a reason handle returned by rbac_decide (UTF-8, [u32 length][bytes]).
+export function rbac_reason(id: i32, handle: i32): usize {
+  if (!reasonTables.has(id)) return output("");
+  return output(reasonTables.get(id).text(handle));
+}

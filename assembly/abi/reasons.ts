@@ -1,0 +1,48 @@
+// Reason handles for the fast path: the host caches the text of each handle once, so a decision
+// returns one integer instead of copying a string. Handle 0 is the empty reason.
+import { Snapshot } from "../index/snapshot";
+import { Decision, reasonText } from "../eval/authorize";
+
+const MAX_REASONS = 1 << 20;
+export const HANDLE_LAST: i32 = (1 << 30) - 1; // "the reason of the last decision" (table full)
+
+export class ReasonTable {
+  snapshot: Snapshot;
+  texts: string[] = [""];
+  byGrant: Map<i64, i32> = new Map(); // (binding << 32 | subject) -> handle
+  byText: Map<string, i32> = new Map();
+  last: string = "";
+
+  constructor(s: Snapshot) {
+    this.snapshot = s;
+  }
+
+  handle(d: Decision): i32 {
+    if (d.allowed) {
+      const key = (<i64>d.binding << 32) | <i64>d.subject;
+      if (this.byGrant.has(key)) return this.byGrant.get(key);
+      return this.add(reasonText(this.snapshot, d), key, true);
+    }
+    if (d.errorCount == 0) return 0;
+    const text = reasonText(this.snapshot, d);
+    if (this.byText.has(text)) return this.byText.get(text);
+    return this.add(text, 0, false);
+  }
+
+  private add(text: string, key: i64, grant: bool): i32 {
+    if (this.texts.length >= MAX_REASONS) {
+      this.last = text;
+      return HANDLE_LAST;
+    }
+    const h = this.texts.length;
+    this.texts.push(text);
+    if (grant) this.byGrant.set(key, h);
+    else this.byText.set(text, h);
+    return h;
+  }
+
+  text(h: i32): string {
+    if (h == HANDLE_LAST) return this.last;
+    return h >= 0 && h < this.texts.length ? this.texts[h] : "";
+  }
+}

@@ -1,0 +1,231 @@
+// A policy snapshot: roles resolved (aggregation applied), rules compiled to interned ids, and
+// bindings indexed by subject so that a decision touches only the bindings that name the requester.
+import { Binding, Policy, PolicyRule, Role, KIND_ROLE, KIND_CLUSTER_ROLE, SUBJECT_USER, SUBJECT_GROUP,
+  SUBJECT_SERVICE_ACCOUNT, VERB_ALL, API_GROUP_ALL, RESOURCE_ALL, NON_RESOURCE_ALL } from "../model/policy";
+import { serviceAccountUsername, trimTrailingStars } from "../eval/match";
+import { aggregateClusterRoles } from "./aggregate";
+import { Vocab, ID_UNKNOWN } from "./vocab";
+import { Diagnostics } from "../util/diagnostics";
+import { goQuote } from "../util/quote";
+
+export class CompiledRule {
+  verbAll: bool = false;
+  verbs: StaticArray<i32> = [];
+  groupAll: bool = false;
+  groups: StaticArray<i32> = [];
+  resourceAll: bool = false;
+  // ids of whole entries ("pods", "pods/log"), compared with the request's combined resource id
+  resources: StaticArray<i32> = [];
+  // subresource ids of "*/sub" entries
+  starSubs: StaticArray<i32> = [];
+  // empty: every name
+  names: StaticArray<i32> = [];
+  urlAll: bool = false;
+  urls: StaticArray<i32> = [];
+  urlPrefixes: string[] = [];
+}
+
+export const SUBJECT_KIND_OTHER: u8 = 0;
+export const SUBJECT_KIND_USER: u8 = 1; // User and ServiceAccount: compared with the user name
+export const SUBJECT_KIND_GROUP: u8 = 2;
+
+export class IndexedBinding {
+  binding: Binding;
+  // global position: ClusterRoleBindings first, then RoleBindings, each in input order
+  position: i32 = 0;
+  role: i32 = -1; // index into Snapshot.roles, or -1 when the roleRef does not resolve
+  error: string = ""; // the resolution error when role == -1
+  errorId: i32 = 0; // id of `error` in Snapshot.errorIds
+  subjectKinds: StaticArray<u8>;
+  subjectKeys: StaticArray<i32>;
+  constructor(b: Binding) {
+    this.binding = b;
+    this.subjectKinds = new StaticArray<u8>(b.subjects.length);
+    this.subjectKeys = new StaticArray<i32>(b.subjects.length);
+  }
+}
+
+function nsKey(ns: i32, key: i32): i64 {
+  return (<i64>ns << 32) | <i64>(<u32>key);
+}
+
+function pushUnique(m: Map<i64, i32[]>, key: i64, v: i32): void {
+  if (!m.has(key)) {
+    m.set(key, [v]);
+    return;
+  }
+  const list = m.get(key);
+  if (list[list.length - 1] != v) list.push(v);
+}
+
+export class Snapshot {
+  vocab: Vocab = new Vocab();
+  roles: Role[];
+  compiled: CompiledRule[][] = [];
+  clusterRoleByName: Map<string, i32> = new Map();
+  roleByKey: Map<string, i32> = new Map();
+  bindings: IndexedBinding[] = []; // ClusterRoleBindings, then RoleBindings
+  clusterBindingCount: i32 = 0;
+  // key: (namespace id << 32 | subject key id); namespace id 0 (the empty string) for ClusterRoleBindings
+  byUser: Map<i64, i32[]> = new Map();
+  byGroup: Map<i64, i32[]> = new Map();
+  // (resource id << 32 | subresource id) -> id of "resource/subresource", for every entry with a "/"
+  combined: Map<i64, i32> = new Map();
+  errorIds: Map<string, i32> = new Map();
+  errors: string[] = [];
+  diagnostics: Diagnostics;
+
+  constructor(policy: Policy, aggregate: bool, diags: Diagnostics) {
+    this.diagnostics = diags;
+    this.roles = policy.roles;
+    if (aggregate) aggregateClusterRoles(this.roles, diags);
+    for (let i = 0; i < this.roles.length; i++) {
+      const r = this.roles[i];
+      if (r.isCluster()) this.clusterRoleByName.set(r.name, i);
+      else this.roleByKey.set(r.namespace + "\u0000" + r.name, i);
+      this.compiled.push(this.compileRules(r.rules));
+    }
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < policy.bindings.length; i++) {
+        const b = policy.bindings[i];
+        if (b.isCluster() != (pass == 0)) continue;
+        this.addBinding(b);
+      }
+      if (pass == 0) this.clusterBindingCount = this.bindings.length;
+    }
+  }
+
+  private compileRules(rules: PolicyRule[]): CompiledRule[] {
+    const out = new Array<CompiledRule>(rules.length);
+    for (let i = 0; i < rules.length; i++) out[i] = this.compileRule(rules[i]);
+    return out;
+  }
+
+  private ids(list: string[], all: string): StaticArray<i32> {
+    const out = new StaticArray<i32>(list.length);
+    for (let i = 0; i < list.length; i++) out[i] = this.vocab.intern(list[i]);
+    return out;
+  }
+
+  private compileRule(r: PolicyRule): CompiledRule {
+    const c = new CompiledRule();
+    c.verbAll = r.verbs.includes(VERB_ALL);
+    c.verbs = this.ids(r.verbs, VERB_ALL);
+    c.groupAll = r.apiGroups.includes(API_GROUP_ALL);
+    c.groups = this.ids(r.apiGroups, API_GROUP_ALL);
+    c.resourceAll = r.resources.includes(RESOURCE_ALL);
+    c.resources = this.ids(r.resources, RESOURCE_ALL);
+    const subs = new Array<i32>();
+    for (let i = 0; i < r.resources.length; i++) {
+      const res = r.resources[i];
+      // why: every split of "a/b/c" can be the request's resource/subresource ("a"+"b/c", "a/b"+"c")
+      for (let p = res.indexOf("/"); p >= 0; p = res.indexOf("/", p + 1)) {
+        const key = nsKey(this.vocab.intern(res.substring(0, p)), this.vocab.intern(res.substring(p + 1)));
+        this.combined.set(key, c.resources[i]);
+      }
+      if (res.startsWith("*/") && res.length > 2) subs.push(this.vocab.intern(res.substring(2)));
+    }
+    c.starSubs = StaticArray.fromArray(subs);
+    c.names = this.ids(r.resourceNames, "");
+    c.urlAll = r.nonResourceURLs.includes(NON_RESOURCE_ALL);
+    c.urls = this.ids(r.nonResourceURLs, NON_RESOURCE_ALL);
+    for (let i = 0; i < r.nonResourceURLs.length; i++) {
+      const u = r.nonResourceURLs[i];
+      if (u.endsWith("*")) c.urlPrefixes.push(trimTrailingStars(u));
+    }
+    return c;
+  }
+
+  // GetRoleReferenceRules of rule.go: which role a binding's roleRef names, or the error it gives.
+  resolveRoleRef(b: Binding): i32 {
+    const ref = b.roleRef;
+    if (ref.kind == KIND_ROLE) {
+      // why: a ClusterRoleBinding looks its Role up in namespace "", where none can exist
+      const key = b.namespace + "\u0000" + ref.name;
+      return this.roleByKey.has(key) ? this.roleByKey.get(key) : -1;
+    }
+    if (ref.kind == KIND_CLUSTER_ROLE) {
+      return this.clusterRoleByName.has(ref.name) ? this.clusterRoleByName.get(ref.name) : -1;
+    }
+    return -1;
+  }
+
+  roleRefError(b: Binding): string {
+    const ref = b.roleRef;
+    if (ref.kind == KIND_ROLE) return "role.rbac.authorization.k8s.io " + goQuote(ref.name) + " not found";
+    if (ref.kind == KIND_CLUSTER_ROLE) return "clusterrole.rbac.authorization.k8s.io " + goQuote(ref.name) + " not found";
+    return "unsupported role reference kind: " + goQuote(ref.kind);
+  }
+
+  private addBinding(b: Binding): void {
+    const ib = new IndexedBinding(b);
+    const index = this.bindings.length;
+    ib.position = index;
+    ib.role = this.resolveRoleRef(b);
+    if (ib.role < 0) {
+      ib.error = this.roleRefError(b);
+      if (!this.errorIds.has(ib.error)) {
+        this.errorIds.set(ib.error, this.errors.length);
+        this.errors.push(ib.error);
+      }
+      ib.errorId = this.errorIds.get(ib.error);
+    }
+    const ns = b.isCluster() ? 0 : this.vocab.intern(b.namespace);
+    for (let i = 0; i < b.subjects.length; i++) {
+      const s = b.subjects[i];
+      let kind = SUBJECT_KIND_OTHER;
+      let key = ID_UNKNOWN;
+      if (s.kind == SUBJECT_USER) {
+        kind = SUBJECT_KIND_USER;
+        key = this.vocab.intern(s.name);
+      } else if (s.kind == SUBJECT_GROUP) {
+        kind = SUBJECT_KIND_GROUP;
+        key = this.vocab.intern(s.name);
+      } else if (s.kind == SUBJECT_SERVICE_ACCOUNT) {
+        const u = serviceAccountUsername(s, b.namespace);
+        if (u.length > 0) {
+          kind = SUBJECT_KIND_USER;
+          key = this.vocab.intern(u);
+        }
+      }
+      ib.subjectKinds[i] = kind;
+      ib.subjectKeys[i] = key;
+      // why: a RoleBinding applies only to requests in its (non-empty) namespace
+      if (!b.isCluster() && b.namespace.length == 0) continue;
+      if (kind == SUBJECT_KIND_USER) pushUnique(this.byUser, nsKey(ns, key), index);
+      else if (kind == SUBJECT_KIND_GROUP) pushUnique(this.byGroup, nsKey(ns, key), index);
+    }
+    this.bindings.push(ib);
+  }
+
+  // Index of the first subject of the binding that matches the requester (appliesTo), or -1.
+  firstMatchingSubject(ib: IndexedBinding, user: i32, groups: StaticArray<i32>, nGroups: i32): i32 {
+    for (let i = 0; i < ib.subjectKinds.length; i++) {
+      const k = unchecked(ib.subjectKinds[i]);
+      const key = unchecked(ib.subjectKeys[i]);
+      if (k == SUBJECT_KIND_USER) {
+        if (key == user && user != ID_UNKNOWN) return i;
+      } else if (k == SUBJECT_KIND_GROUP) {
+        for (let g = 0; g < nGroups; g++) if (unchecked(groups[g]) == key) return i;
+      }
+    }
+    return -1;
+  }
+
+  combinedResourceId(resource: i32, subresource: i32): i32 {
+    if (subresource == 0) return resource;
+    if (resource == ID_UNKNOWN || subresource == ID_UNKNOWN) return ID_UNKNOWN;
+    const key = nsKey(resource, subresource);
+    return this.combined.has(key) ? this.combined.get(key) : ID_UNKNOWN;
+  }
+
+  userBindings(ns: i32, user: i32): i32[] | null {
+    const key = nsKey(ns, user);
+    return this.byUser.has(key) ? this.byUser.get(key) : null;
+  }
+
+  groupBindings(ns: i32, group: i32): i32[] | null {
+    const key = nsKey(ns, group);
+    return this.byGroup.has(key) ? this.byGroup.get(key) : null;
+  }
+}

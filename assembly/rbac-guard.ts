@@ -1,0 +1,4 @@
+// Entry of the core module (named so: json-as empties a module whose entry is assembly/index.ts).
+export * from "./abi/api";
+// why: the asconfig "use" abort=assembly/abi/abort/onAbort needs the file in the program
+import "./abi/abort";

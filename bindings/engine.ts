@@ -1,0 +1,202 @@
+// Engine: one core instance holding one policy snapshot. The decision path interns request strings
+// against the snapshot's vocabulary in JS and crosses into wasm with integers only (see ABI.md).
+import { EngineError } from "./errors.js";
+import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
+import { encode, takeOutput, withInput } from "./memory.js";
+import { toWireObjects } from "./wire.js";
+import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec } from "./types.js";
+
+const UNKNOWN = -1;
+
+/** A request whose strings are interned once, for hosts that decide the same shapes at high rates. */
+export interface PreparedRequest {
+  readonly resource: boolean;
+  readonly ids: Int32Array; // user, verb, apiGroup, resource, subresource, name, namespace
+  readonly groups: Int32Array;
+  readonly path: Uint8Array | null;
+  readonly error?: string;
+}
+
+function str(v: unknown, field: string): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") throw new EngineError("BAD_INPUT", `${field} must be a string`, field);
+  return v;
+}
+
+export class Engine {
+  readonly warnings: EngineWarning[] = [];
+  stats!: SnapshotStats;
+  private ex!: RawExports;
+  private snapshot = 0;
+  private ids = new Map<string, number>();
+  private reasons: (string | undefined)[] = [];
+  private groupsPtr = 0;
+  private groupsCap = 0;
+  private groupsView = new Int32Array(0);
+  private viewBuffer: ArrayBuffer | null = null;
+  private abortMessage = "";
+  private readonly input: Uint8Array;
+  private readonly flags: number;
+  private readonly module: WebAssembly.Module;
+
+  /** Use createEngine(); the constructor expects a compiled module. */
+  constructor(module: WebAssembly.Module, objects: unknown[], options: EngineOptions = {}) {
+    this.module = module;
+    this.flags = options.aggregate === false ? FLAG_NO_AGGREGATION : 0;
+    this.input = encode(JSON.stringify({ items: toWireObjects(objects) }));
+    this.start(true);
+  }
+
+  private start(first: boolean): void {
+    this.abortMessage = "";
+    this.ex = instantiate(this.module, (m) => { this.abortMessage = m; });
+    let out: any;
+    try {
+      out = JSON.parse(takeOutput(this.ex, withInput(this.ex, this.input, (p, n) => this.ex.rbac_load(p, n, this.flags))));
+    } catch (e) {
+      throw this.trapError(e);
+    }
+    if (out.type !== "success") {
+      const err = out.errors?.[0] ?? {};
+      throw new EngineError("ENGINE_FAILURE", err.message ?? "the policy could not be loaded", err.path);
+    }
+    this.snapshot = out.snapshot;
+    this.stats = out.stats;
+    if (first) this.warnings.push(...out.warnings);
+    const vocab = JSON.parse(takeOutput(this.ex, this.ex.rbac_vocab(this.snapshot, 0)));
+    this.ids = new Map();
+    (vocab.strings as string[]).forEach((s, i) => this.ids.set(s, i));
+    this.reasons = [];
+    this.groupsCap = 0;
+    this.viewBuffer = null;
+  }
+
+  private trapError(e: unknown): EngineError {
+    if (e instanceof EngineError) return e;
+    const detail = this.abortMessage || (e instanceof Error ? e.message : String(e));
+    return new EngineError("ENGINE_TRAP", `the policy engine trapped: ${detail}`);
+  }
+
+  /** After a trap the instance is discarded and rebuilt from the same input; the caller gets an error result. */
+  private recover(e: unknown): AuthorizeResult {
+    const err = this.trapError(e);
+    try {
+      this.start(false);
+    } catch {
+      // why: fail closed; the next call will try again
+    }
+    return { allowed: false, reason: "", evaluationError: err.message };
+  }
+
+  private id(s: string): number {
+    const v = this.ids.get(s);
+    return v === undefined ? UNKNOWN : v;
+  }
+
+  private groupBuffer(n: number): Int32Array {
+    if (n > this.groupsCap || this.viewBuffer !== this.ex.memory.buffer) {
+      const cap = Math.max(n, 64);
+      this.groupsPtr = this.ex.rbac_groups_buffer(cap);
+      this.groupsCap = cap;
+      this.viewBuffer = this.ex.memory.buffer;
+      this.groupsView = new Int32Array(this.viewBuffer, this.groupsPtr, cap);
+    }
+    return this.groupsView;
+  }
+
+  private reason(handle: number): string {
+    let r = this.reasons[handle];
+    if (r === undefined) {
+      r = takeOutput(this.ex, this.ex.rbac_reason(this.snapshot, handle));
+      if (handle !== (1 << 30) - 1) this.reasons[handle] = r;
+    }
+    return r;
+  }
+
+  private result(code: number): AuthorizeResult {
+    if (code < 0) return { allowed: false, reason: "", evaluationError: "the policy snapshot is not loaded" };
+    return { allowed: (code & 1) === 1, reason: this.reason(code >>> 1) };
+  }
+
+  /** Decides a SubjectAccessReview spec exactly as Kubernetes' RBAC authorizer would. Never throws. */
+  authorize(spec: SubjectAccessReviewSpec): AuthorizeResult {
+    let prepared: PreparedRequest;
+    try {
+      prepared = this.prepare(spec);
+    } catch (e) {
+      return { allowed: false, reason: "", evaluationError: e instanceof Error ? e.message : String(e) };
+    }
+    return this.check(prepared);
+  }
+
+  /** Interns a request once; check() then decides it with integer arguments only. */
+  prepare(spec: SubjectAccessReviewSpec): PreparedRequest {
+    if (spec === null || typeof spec !== "object") throw new EngineError("BAD_INPUT", "spec must be an object");
+    const ra = spec.resourceAttributes;
+    const na = spec.nonResourceAttributes;
+    if ((ra == null) === (na == null)) {
+      throw new EngineError("BAD_INPUT", ra == null
+        ? "spec has neither resourceAttributes nor nonResourceAttributes"
+        : "spec has both resourceAttributes and nonResourceAttributes");
+    }
+    const groupsIn = spec.groups ?? [];
+    if (!Array.isArray(groupsIn)) throw new EngineError("BAD_INPUT", "spec.groups must be an array of strings", "groups");
+    const groups = new Int32Array(groupsIn.length);
+    for (let i = 0; i < groupsIn.length; i++) groups[i] = this.id(str(groupsIn[i], `groups[${i}]`));
+    const ids = new Int32Array(7);
+    ids[0] = this.id(str(spec.user, "user"));
+    if (ra != null) {
+      ids[1] = this.id(str(ra.verb, "resourceAttributes.verb"));
+      ids[2] = this.id(str(ra.group, "resourceAttributes.group"));
+      ids[3] = this.id(str(ra.resource, "resourceAttributes.resource"));
+      ids[4] = this.id(str(ra.subresource, "resourceAttributes.subresource"));
+      ids[5] = this.id(str(ra.name, "resourceAttributes.name"));
+      ids[6] = this.id(str(ra.namespace, "resourceAttributes.namespace"));
+      return { resource: true, ids, groups, path: null };
+    }
+    ids[1] = this.id(str(na!.verb, "nonResourceAttributes.verb"));
+    return { resource: false, ids, groups, path: encode(str(na!.path, "nonResourceAttributes.path")) };
+  }
+
+  /** Decides a prepared request. Never throws. */
+  check(p: PreparedRequest): AuthorizeResult {
+    try {
+      const n = p.groups.length;
+      this.groupBuffer(n).set(p.groups);
+      const ids = p.ids;
+      if (p.resource) {
+        return this.result(this.ex.rbac_decide(this.snapshot, ids[0], n, ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]));
+      }
+      const path = p.path!;
+      return this.result(withInput(this.ex, path, (ptr, len) =>
+        this.ex.rbac_decide_path(this.snapshot, ids[0], n, ids[1], ptr, len)));
+    } catch (e) {
+      return this.recover(e);
+    }
+  }
+
+  /** Decides many specs; the same answers as authorize() one by one. */
+  authorizeBatch(specs: SubjectAccessReviewSpec[]): AuthorizeResult[] {
+    return specs.map((s) => this.authorize(s));
+  }
+
+  /** The core's own JSON path (spec decoded inside wasm): what hosts without JS, like Envoy, run. */
+  authorizeJSON(spec: SubjectAccessReviewSpec): AuthorizeResult {
+    try {
+      const out = JSON.parse(takeOutput(this.ex, withInput(this.ex, encode(JSON.stringify(spec)),
+        (p, n) => this.ex.rbac_authorize(this.snapshot, p, n, 0))));
+      if (out.type !== "success") return { allowed: false, reason: "", evaluationError: out.errors?.[0]?.message ?? "failure" };
+      const r: AuthorizeResult = { allowed: out.allowed, reason: out.reason };
+      if (out.evaluationError) r.evaluationError = out.evaluationError;
+      return r;
+    } catch (e) {
+      return this.recover(e);
+    }
+  }
+
+  /** Releases the snapshot. The engine must not be used afterwards. */
+  dispose(): void {
+    try { this.ex.rbac_drop(this.snapshot, 0); } catch { /* already gone */ }
+    this.snapshot = 0;
+  }
+}

@@ -1,0 +1,46 @@
+// The raw exports of the core module, typed, and the ABI version check. See bindings/ABI.md.
+import { EngineError } from "./errors.js";
+
+export const ABI_MAJOR = 1;
+export const ABI_MINOR = 0;
+
+export interface RawExports {
+  memory: WebAssembly.Memory;
+  rbac_abi_version: WebAssembly.Global;
+  rbac_abi_minor_version: WebAssembly.Global;
+  rbac_alloc(len: number): number;
+  rbac_free(ptr: number): void;
+  rbac_load(ptr: number, len: number, flags: number): number;
+  rbac_drop(id: number, flags: number): number;
+  rbac_vocab(id: number, flags: number): number;
+  rbac_authorize(id: number, ptr: number, len: number, flags: number): number;
+  rbac_groups_buffer(n: number): number;
+  rbac_decide(id: number, user: number, nGroups: number, verb: number, apiGroup: number, resource: number,
+    subresource: number, name: number, namespace: number): number;
+  rbac_decide_path(id: number, user: number, nGroups: number, verb: number, ptr: number, len: number): number;
+  rbac_reason(id: number, handle: number): number;
+  _initialize?: () => void;
+}
+
+export const FLAG_NO_AGGREGATION = 1;
+
+/** Instantiates the module; `onAbort` receives the abort message the module sends before it traps. */
+export function instantiate(module: WebAssembly.Module, onAbort: (message: string) => void): RawExports {
+  let ex: RawExports | undefined;
+  const imports = {
+    env: {
+      rbac_host_abort(ptr: number, len: number) {
+        const bytes = new Uint8Array(ex!.memory.buffer, ptr, len);
+        onAbort(new TextDecoder().decode(bytes));
+      },
+    },
+  };
+  const instance = new WebAssembly.Instance(module, imports);
+  ex = instance.exports as unknown as RawExports;
+  const major = ex.rbac_abi_version?.value;
+  if (major !== ABI_MAJOR) {
+    throw new EngineError("ABI_MISMATCH", `module speaks ABI ${major ?? "none"}, bindings speak ${ABI_MAJOR}`);
+  }
+  ex._initialize?.();
+  return ex;
+}

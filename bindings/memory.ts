@@ -1,0 +1,35 @@
+// The only code that reads or writes the module's memory. Views are made fresh on every call,
+// because the memory may grow (which detaches old views).
+import type { RawExports } from "./exports.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Copies `bytes` into a guest buffer, runs `fn(ptr, len)`, then frees the buffer. */
+export function withInput<T>(ex: RawExports, bytes: Uint8Array, fn: (ptr: number, len: number) => T): T {
+  const ptr = ex.rbac_alloc(bytes.length);
+  try {
+    new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+    return fn(ptr, bytes.length);
+  } finally {
+    ex.rbac_free(ptr);
+  }
+}
+
+export function encode(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** Reads and frees an output buffer ([u32 length][UTF-8 bytes]). */
+export function takeOutput(ex: RawExports, ptr: number): string {
+  const len = new DataView(ex.memory.buffer).getUint32(ptr, true);
+  const text = decoder.decode(new Uint8Array(ex.memory.buffer, ptr + 4, len));
+  ex.rbac_free(ptr);
+  return text;
+}
+
+/** A view of the fast path's group-id buffer for `n` ids. */
+export function groupIds(ex: RawExports, n: number): Int32Array {
+  const ptr = ex.rbac_groups_buffer(n);
+  return new Int32Array(ex.memory.buffer, ptr, Math.max(n, 1));
+}

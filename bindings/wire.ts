@@ -1,0 +1,91 @@
+// Projects Kubernetes objects onto the wire shape the core decodes (bindings/ABI.md, "policy input"):
+// only the fields the core reads, with JSON types guaranteed, so a malformed object can never make the
+// decoder trap. Values of the wrong type are dropped here; the loader (host/k8s) reports them.
+
+const RBAC_KINDS = new Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]);
+
+function s(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) if (typeof x === "string") out[k] = x;
+  }
+  return out;
+}
+
+function objects(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter((x) => x && typeof x === "object" && !Array.isArray(x)) : [];
+}
+
+function rule(r: Record<string, unknown>) {
+  return {
+    verbs: strings(r.verbs),
+    apiGroups: strings(r.apiGroups),
+    resources: strings(r.resources),
+    resourceNames: strings(r.resourceNames),
+    nonResourceURLs: strings(r.nonResourceURLs),
+  };
+}
+
+function selector(sel: Record<string, unknown>) {
+  return {
+    matchLabels: stringMap(sel.matchLabels),
+    matchExpressions: objects(sel.matchExpressions).map((e) => ({
+      key: s(e.key), operator: s(e.operator), values: strings(e.values),
+    })),
+  };
+}
+
+/** One wire object per input object (other kinds become `{kind}` placeholders so indexes stay aligned). */
+export function toWireObjects(input: unknown[]): Record<string, unknown>[] {
+  return input.map((o) => {
+    if (!o || typeof o !== "object") return { kind: "" };
+    const obj = o as Record<string, any>;
+    const kind = s(obj.kind);
+    if (!RBAC_KINDS.has(kind)) return { kind };
+    const meta = obj.metadata && typeof obj.metadata === "object" ? obj.metadata : {};
+    const out: Record<string, unknown> = {
+      apiVersion: s(obj.apiVersion),
+      kind,
+      metadata: { name: s(meta.name), namespace: s(meta.namespace), labels: stringMap(meta.labels) },
+    };
+    if (kind === "Role" || kind === "ClusterRole") {
+      out.rules = objects(obj.rules).map(rule);
+      if (kind === "ClusterRole" && obj.aggregationRule && typeof obj.aggregationRule === "object") {
+        out.aggregationRule = { clusterRoleSelectors: objects(obj.aggregationRule.clusterRoleSelectors).map(selector) };
+      }
+    } else {
+      const ref = obj.roleRef && typeof obj.roleRef === "object" ? obj.roleRef : {};
+      out.roleRef = { apiGroup: s(ref.apiGroup), kind: s(ref.kind), name: s(ref.name) };
+      out.subjects = objects(obj.subjects).map((x) => ({
+        kind: s(x.kind), apiGroup: s(x.apiGroup), name: s(x.name), namespace: s(x.namespace),
+      }));
+    }
+    return out;
+  });
+}
+
+/** Flattens `kind: List` and typed lists (`RoleList`, ...) into their items. */
+export function flattenLists(input: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const o of input) {
+    const obj = o as Record<string, any> | null;
+    if (obj && typeof obj === "object" && typeof obj.kind === "string" && obj.kind.endsWith("List") && Array.isArray(obj.items)) {
+      const itemKind = obj.kind === "List" ? undefined : obj.kind.slice(0, -4);
+      for (const item of obj.items) {
+        if (itemKind && item && typeof item === "object" && !item.kind) out.push({ apiVersion: obj.apiVersion, kind: itemKind, ...item });
+        else out.push(item);
+      }
+    } else {
+      out.push(o);
+    }
+  }
+  return out;
+}
