@@ -4,7 +4,8 @@ import { EngineError } from "./errors.js";
 import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
 import { encode, takeOutput, withInput } from "./memory.js";
 import { toWireObjects } from "./wire.js";
-import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec } from "./types.js";
+import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
+  RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult } from "./types.js";
 
 const UNKNOWN = -1;
 
@@ -191,6 +192,55 @@ export class Engine {
       return r;
     } catch (e) {
       return this.recover(e);
+    }
+  }
+
+  /** Calls a JSON export of the core; a failure envelope or a trap becomes an EngineError. */
+  private callJSON(input: unknown, fn: (ptr: number, len: number) => number): any {
+    let out: any;
+    try {
+      out = JSON.parse(takeOutput(this.ex, withInput(this.ex, encode(JSON.stringify(input)), fn)));
+    } catch (e) {
+      const err = this.trapError(e);
+      try { this.start(false); } catch { /* fail closed: the next call tries again */ }
+      throw err;
+    }
+    if (out.type !== "success") {
+      const err = out.errors?.[0] ?? {};
+      throw new EngineError(err.code === "BAD_SPEC" ? "BAD_INPUT" : "ENGINE_FAILURE", err.message ?? "the engine failed", err.path);
+    }
+    delete out.type;
+    return out;
+  }
+
+  /** Subjects allowed the spec's attributes (user fields ignored), as Kubernetes' subject locator finds them. */
+  whoCan(spec: SubjectAccessReviewSpec): WhoCanResult {
+    const checked = { ...spec, user: "", groups: [] };
+    return this.callJSON(checked, (p, n) => this.ex.rbac_who_can(this.snapshot, p, n, 0));
+  }
+
+  /** The rules a subject holds in a namespace (SelfSubjectRulesReview under RBAC), each with its source. */
+  rulesFor(subject: { user?: string; groups?: string[]; namespace?: string }): RulesForResult {
+    const input = { user: subject.user ?? "", groups: subject.groups ?? [], namespace: subject.namespace ?? "" };
+    return this.callJSON(input, (p, n) => this.ex.rbac_rules_for(this.snapshot, p, n, 0));
+  }
+
+  /** Kubernetes' escalation-check comparison: do the owner's rules cover the servant's? */
+  covers(ownerRules: PolicyRule[], servantRules: PolicyRule[]): CoversResult {
+    return this.callJSON({ owner: ownerRules, servant: servantRules }, (p, n) => this.ex.rbac_covers(p, n, 0));
+  }
+
+  /** Could the subject create or update this Role/ClusterRole without being refused as an escalation? */
+  checkEscalation(input: EscalationInput): EscalationResult {
+    return this.callJSON(input, (p, n) => this.ex.rbac_check_escalation(this.snapshot, p, n, 0));
+  }
+
+  /** authorize() plus the binding, role and rule index that grant an allowed request. */
+  explain(spec: SubjectAccessReviewSpec): ExplainResult {
+    try {
+      return this.callJSON(spec, (p, n) => this.ex.rbac_explain(this.snapshot, p, n, 0));
+    } catch (e) {
+      return { allowed: false, reason: "", evaluationError: e instanceof Error ? e.message : String(e) };
     }
   }
 

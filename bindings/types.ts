@@ -56,3 +56,87 @@ export interface SnapshotStats {
   roleBindings: number;
   vocabulary: number;
 }
+
+/** rbac/v1 PolicyRule. */
+export interface PolicyRule {
+  verbs?: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/** How a subject holds a permission: the binding and role ("Kind/namespace/name") and the rule index. */
+export interface Grant {
+  binding: string;
+  role: string;
+  ruleIndex: number;
+}
+
+/** An rbac/v1 Subject, as the binding wrote it, with the grants that make it an answer. */
+export interface WhoCanSubject {
+  kind: string;
+  apiGroup: string;
+  name: string;
+  namespace: string;
+  grants: Grant[];
+}
+
+export interface WhoCanResult {
+  subjects: WhoCanSubject[];
+  /** resolution errors of bindings whose role does not exist (Kubernetes keeps going, as we do) */
+  errors: string[];
+}
+
+export interface ResourceRuleWithSource {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+  resourceNames: string[];
+  source: Grant;
+}
+
+export interface NonResourceRuleWithSource {
+  verbs: string[];
+  nonResourceURLs: string[];
+  source: Grant;
+}
+
+export interface RulesForResult {
+  resourceRules: ResourceRuleWithSource[];
+  nonResourceRules: NonResourceRuleWithSource[];
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
+export interface CoversResult {
+  covers: boolean;
+  /** broken-down servant rules no owner rule covers, in servant-rule order */
+  uncovered: Required<PolicyRule>[];
+  /** the compacted lines kube-apiserver prints for them, sorted */
+  missing: string[];
+}
+
+export interface EscalationInput {
+  user: string;
+  groups?: string[];
+  /** the namespace of a Role (ignored for a ClusterRole) */
+  namespace?: string;
+  kind: "Role" | "ClusterRole";
+  name: string;
+  rules: PolicyRule[];
+}
+
+export interface EscalationResult {
+  allowed: boolean;
+  /** why it is allowed: "system:masters", "escalate" (the user holds the verb) or "covered" */
+  via: "" | "system:masters" | "escalate" | "covered";
+  /** kube-apiserver's refusal text (without the "... is forbidden: " prefix) when not allowed */
+  message: string;
+  uncovered: Required<PolicyRule>[];
+  missing: string[];
+}
+
+export interface ExplainResult extends AuthorizeResult {
+  grant?: Grant;
+}

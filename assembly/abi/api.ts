@@ -2,35 +2,20 @@
 // encodes; none may abort on bad input: failures come back as {"type":"failure",...} envelopes.
 import { JSON } from "json-as";
 import { alloc, free, readUTF8, output } from "./memory";
-import { ObjectListDTO, LoadResultDTO, WarningDTO, FailureDTO, ErrorDTO, SubjectAccessReviewSpecDTO,
-  AuthorizeResultDTO, StringListDTO } from "./dto";
+import { ObjectListDTO, LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, AuthorizeResultDTO,
+  StringListDTO } from "./dto";
 import { decodePolicy } from "./decode";
 import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
-import { Request, Decision, decide, reasonText } from "../eval/authorize";
-import { ReasonTable } from "./reasons";
+import { decide, reasonText } from "../eval/authorize";
+import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision } from "./registry";
+import { requestFromSpec } from "./request";
 
 export const rbac_abi_version: i32 = 1;
-export const rbac_abi_minor_version: i32 = 0;
+export const rbac_abi_minor_version: i32 = 1;
 
 const FLAG_NO_AGGREGATION: u32 = 1;
 
-const snapshots = new Map<i32, Snapshot>();
-const reasonTables = new Map<i32, ReasonTable>();
-let nextSnapshot: i32 = 1;
-
-const request = new Request();
-const decision = new Decision();
-
-function failure(code: string, message: string, path: string): usize {
-  const f = new FailureDTO();
-  const e = new ErrorDTO();
-  e.code = code;
-  e.message = message;
-  e.path = path;
-  f.errors.push(e);
-  return output(JSON.stringify(f));
-}
 
 export function rbac_alloc(len: u32): usize {
   return alloc(len);
@@ -47,9 +32,7 @@ export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
   const diags = new Diagnostics();
   const policy = decodePolicy(list.items, diags);
   const s = new Snapshot(policy, (flags & FLAG_NO_AGGREGATION) == 0, diags);
-  const id = nextSnapshot++;
-  snapshots.set(id, s);
-  reasonTables.set(id, new ReasonTable(s));
+  const id = register(s);
   const r = new LoadResultDTO();
   r.snapshot = id;
   r.stats.roles = s.roles.length;
@@ -69,51 +52,26 @@ export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
 }
 
 export function rbac_drop(id: i32, flags: u32): i32 {
-  if (!snapshots.has(id)) return 0;
-  snapshots.delete(id);
-  reasonTables.delete(id);
-  return 1;
+  return drop(id) ? 1 : 0;
 }
 
 // The snapshot's vocabulary: {"type":"success","strings":[...]}, string i has id i.
 export function rbac_vocab(id: i32, flags: u32): usize {
-  if (!snapshots.has(id)) return failure("UNKNOWN_SNAPSHOT", "no snapshot " + id.toString(), "");
+  const s = snapshot(id);
+  if (s == null) return unknownSnapshot(id);
   const r = new StringListDTO();
-  r.strings = snapshots.get(id).vocab.strings;
+  r.strings = s.vocab.strings;
   return output(JSON.stringify(r));
 }
 
 // Input: a SubjectAccessReview v1 spec as UTF-8 JSON. Output: {"type":"success","allowed","reason"}.
 export function rbac_authorize(id: i32, ptr: usize, len: u32, flags: u32): usize {
-  if (!snapshots.has(id)) return failure("UNKNOWN_SNAPSHOT", "no snapshot " + id.toString(), "");
-  const s = snapshots.get(id);
+  const s = snapshot(id);
+  if (s == null) return unknownSnapshot(id);
   const spec = JSON.parse<SubjectAccessReviewSpecDTO>(readUTF8(ptr, len));
   const r = new AuthorizeResultDTO();
-  const ra = spec.resourceAttributes;
-  const na = spec.nonResourceAttributes;
-  if ((ra == null) == (na == null)) {
-    r.evaluationError = ra == null ? "spec has neither resourceAttributes nor nonResourceAttributes"
-      : "spec has both resourceAttributes and nonResourceAttributes";
-    return output(JSON.stringify(r));
-  }
-  const v = s.vocab;
-  request.user = v.lookup(spec.user);
-  request.setGroupCount(spec.groups.length);
-  for (let i = 0; i < spec.groups.length; i++) request.groups[i] = v.lookup(spec.groups[i]);
-  if (ra != null) {
-    request.isResource = true;
-    request.verb = v.lookup(ra.verb);
-    request.apiGroup = v.lookup(ra.group);
-    request.resource = v.lookup(ra.resource);
-    request.subresource = v.lookup(ra.subresource);
-    request.name = v.lookup(ra.name);
-    request.namespace = v.lookup(ra.namespace);
-  } else {
-    request.isResource = false;
-    request.verb = v.lookup(na!.verb);
-    request.path = na!.path;
-    request.namespace = 0;
-  }
+  r.evaluationError = requestFromSpec(s, spec, request);
+  if (r.evaluationError.length > 0) return output(JSON.stringify(r));
   decide(s, request, decision);
   r.allowed = decision.allowed;
   r.reason = reasonText(s, decision);
@@ -131,8 +89,8 @@ export function rbac_groups_buffer(n: i32): usize {
 // or -1 for an unknown snapshot.
 export function rbac_decide(id: i32, user: i32, nGroups: i32, verb: i32, apiGroup: i32, resource: i32,
   subresource: i32, name: i32, namespace: i32): i32 {
-  if (!snapshots.has(id)) return -1;
-  const s = snapshots.get(id);
+  const s = snapshot(id);
+  if (s == null) return -1;
   if (nGroups < 0 || nGroups > request.groups.length) return -1;
   request.user = user;
   request.groupCount = nGroups;
@@ -144,13 +102,13 @@ export function rbac_decide(id: i32, user: i32, nGroups: i32, verb: i32, apiGrou
   request.name = name;
   request.namespace = namespace;
   decide(s, request, decision);
-  return (reasonTables.get(id).handle(decision) << 1) | (decision.allowed ? 1 : 0);
+  return (reasons(id)!.handle(decision) << 1) | (decision.allowed ? 1 : 0);
 }
 
 // Fast path for non-resource requests: the path is UTF-8 at ptr (host-allocated).
 export function rbac_decide_path(id: i32, user: i32, nGroups: i32, verb: i32, ptr: usize, len: u32): i32 {
-  if (!snapshots.has(id)) return -1;
-  const s = snapshots.get(id);
+  const s = snapshot(id);
+  if (s == null) return -1;
   if (nGroups < 0 || nGroups > request.groups.length) return -1;
   request.user = user;
   request.groupCount = nGroups;
@@ -159,11 +117,11 @@ export function rbac_decide_path(id: i32, user: i32, nGroups: i32, verb: i32, pt
   request.path = readUTF8(ptr, len);
   request.namespace = 0;
   decide(s, request, decision);
-  return (reasonTables.get(id).handle(decision) << 1) | (decision.allowed ? 1 : 0);
+  return (reasons(id)!.handle(decision) << 1) | (decision.allowed ? 1 : 0);
 }
 
 // The text of a reason handle returned by rbac_decide (UTF-8, [u32 length][bytes]).
 export function rbac_reason(id: i32, handle: i32): usize {
-  if (!reasonTables.has(id)) return output("");
-  return output(reasonTables.get(id).text(handle));
+  const t = reasons(id);
+  return output(t == null ? "" : t.text(handle));
 }

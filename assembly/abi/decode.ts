@@ -7,7 +7,7 @@ import { Diagnostics } from "../util/diagnostics";
 
 const RBAC_GROUP = "rbac.authorization.k8s.io/";
 
-function rule(d: PolicyRuleDTO): PolicyRule {
+export function rule(d: PolicyRuleDTO): PolicyRule {
   const r = new PolicyRule();
   r.verbs = d.verbs;
   r.apiGroups = d.apiGroups;

@@ -57,7 +57,7 @@ export class Decision {
 
 // @ts-ignore: decorator
 @inline
-function ruleAllows(r: CompiledRule, q: Request, combined: i32): bool {
+export function ruleAllows(r: CompiledRule, q: Request, combined: i32): bool {
   if (!r.verbAll && !hasId(r.verbs, q.verb)) return false;
   if (q.isResource) {
     if (!r.groupAll && !hasId(r.groups, q.apiGroup)) return false;

@@ -1,0 +1,199 @@
+// Query exports (ABI 1.1): rbac_who_can, rbac_rules_for, rbac_covers, rbac_check_escalation, rbac_explain.
+import { JSON } from "json-as";
+import { readUTF8, output } from "./memory";
+import { SubjectAccessReviewSpecDTO, PolicyRuleDTO } from "./dto";
+import { GrantDTO, WhoCanSubjectDTO, WhoCanResultDTO, SubjectInputDTO, ResourceRuleDTO, NonResourceRuleDTO,
+  RulesForResultDTO, CoversInputDTO, CoversResultDTO, EscalationInputDTO, EscalationResultDTO,
+  ExplainResultDTO } from "./queries-dto";
+import { snapshot, unknownSnapshot, failure, request, decision } from "./registry";
+import { requestFromSpec, requestFromSubject } from "./request";
+import { rule as toRule } from "./decode";
+import { Snapshot } from "../index/snapshot";
+import { decide, reasonText } from "../eval/authorize";
+import { whoCan, rulesFor, aggregateError, bindingKey, roleRefKey, SYSTEM_PRIVILEGED_GROUP } from "../eval/queries";
+import { uncoveredRules, missingDescriptions, quoteList } from "../eval/covers";
+import { PolicyRule, Subject, SUBJECT_GROUP, KIND_CLUSTER_ROLE } from "../model/policy";
+import { goQuote } from "../util/quote";
+
+const RBAC_API_GROUP = "rbac.authorization.k8s.io";
+
+function grant(s: Snapshot, binding: i32, ruleIndex: i32): GrantDTO {
+  const g = new GrantDTO();
+  const b = s.bindings[binding].binding;
+  g.binding = bindingKey(b);
+  g.role = roleRefKey(b);
+  g.ruleIndex = ruleIndex;
+  return g;
+}
+
+function ruleDTO(r: PolicyRule): PolicyRuleDTO {
+  const d = new PolicyRuleDTO();
+  d.verbs = r.verbs;
+  d.apiGroups = r.apiGroups;
+  d.resources = r.resources;
+  d.resourceNames = r.resourceNames;
+  d.nonResourceURLs = r.nonResourceURLs;
+  return d;
+}
+
+function findSubject(list: WhoCanSubjectDTO[], s: Subject): WhoCanSubjectDTO | null {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (x.kind == s.kind && x.apiGroup == s.apiGroup && x.name == s.name && x.namespace == s.namespace) return x;
+  }
+  return null;
+}
+
+// Subjects allowed the spec's attributes (user fields ignored), de-duplicated, each with its grants.
+export function rbac_who_can(id: i32, ptr: usize, len: u32, flags: u32): usize {
+  const s = snapshot(id);
+  if (s == null) return unknownSnapshot(id);
+  const spec = JSON.parse<SubjectAccessReviewSpecDTO>(readUTF8(ptr, len));
+  const err = requestFromSpec(s, spec, request);
+  if (err.length > 0) return failure("BAD_SPEC", err, "");
+  const found = whoCan(s, request);
+  const out = new WhoCanResultDTO();
+  // why: the subject locator always names system:masters first (its power comes from the authorizer chain)
+  const masters = new WhoCanSubjectDTO();
+  masters.kind = SUBJECT_GROUP;
+  masters.apiGroup = RBAC_API_GROUP;
+  masters.name = SYSTEM_PRIVILEGED_GROUP;
+  out.subjects.push(masters);
+  const seen = new Map<string, WhoCanSubjectDTO>();
+  seen.set(SUBJECT_GROUP + "\u0000" + RBAC_API_GROUP + "\u0000" + SYSTEM_PRIVILEGED_GROUP + "\u0000", masters);
+  for (let i = 0; i < found.grants.length; i++) {
+    const g = found.grants[i];
+    const subjects = s.bindings[g.binding].binding.subjects;
+    for (let j = 0; j < subjects.length; j++) {
+      const sj = subjects[j];
+      const key = sj.kind + "\u0000" + sj.apiGroup + "\u0000" + sj.name + "\u0000" + sj.namespace;
+      let d: WhoCanSubjectDTO;
+      if (seen.has(key)) {
+        d = seen.get(key);
+      } else {
+        d = new WhoCanSubjectDTO();
+        d.kind = sj.kind;
+        d.apiGroup = sj.apiGroup;
+        d.name = sj.name;
+        d.namespace = sj.namespace;
+        seen.set(key, d);
+        out.subjects.push(d);
+      }
+      const gd = grant(s, g.binding, g.rule);
+      let dup = false;
+      for (let k = 0; k < d.grants.length; k++) if (d.grants[k].binding == gd.binding) dup = true;
+      if (!dup) d.grants.push(gd);
+    }
+  }
+  for (let i = 0; i < found.errors.length; i++) out.errors.push(s.bindings[found.errors[i]].error);
+  return output(JSON.stringify(out));
+}
+
+// What a SelfSubjectRulesReview returns under RBAC for {user, groups, namespace}.
+export function rbac_rules_for(id: i32, ptr: usize, len: u32, flags: u32): usize {
+  const s = snapshot(id);
+  if (s == null) return unknownSnapshot(id);
+  const input = JSON.parse<SubjectInputDTO>(readUTF8(ptr, len));
+  requestFromSubject(s, input.user, input.groups, input.namespace, request);
+  const found = rulesFor(s, request);
+  const out = new RulesForResultDTO();
+  for (let i = 0; i < found.rules.length; i++) {
+    const rg = found.rules[i];
+    const r = rg.rule;
+    if (r.resources.length > 0) {
+      const d = new ResourceRuleDTO();
+      d.verbs = r.verbs;
+      d.apiGroups = r.apiGroups;
+      d.resources = r.resources;
+      d.resourceNames = r.resourceNames;
+      d.source = grant(s, rg.binding, rg.ruleIndex);
+      out.resourceRules.push(d);
+    }
+    if (r.nonResourceURLs.length > 0) {
+      const d = new NonResourceRuleDTO();
+      d.verbs = r.verbs;
+      d.nonResourceURLs = r.nonResourceURLs;
+      d.source = grant(s, rg.binding, rg.ruleIndex);
+      out.nonResourceRules.push(d);
+    }
+  }
+  out.evaluationError = aggregateError(found.errors);
+  return output(JSON.stringify(out));
+}
+
+function rules(list: PolicyRuleDTO[]): PolicyRule[] {
+  const out = new Array<PolicyRule>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = toRule(list[i]);
+  return out;
+}
+
+// Covers(owner, servant) with Kubernetes' escalation-check semantics; needs no snapshot.
+export function rbac_covers(ptr: usize, len: u32, flags: u32): usize {
+  const input = JSON.parse<CoversInputDTO>(readUTF8(ptr, len));
+  const missing = uncoveredRules(rules(input.owner), rules(input.servant));
+  const out = new CoversResultDTO();
+  out.covers = missing.length == 0;
+  for (let i = 0; i < missing.length; i++) out.uncovered.push(ruleDTO(missing[i]));
+  out.missing = missingDescriptions(missing);
+  return output(JSON.stringify(out));
+}
+
+// Could {user, groups} create or update a Role/ClusterRole with these rules? As kube-apiserver's
+// policy-based storage decides: system:masters, or the escalate verb on the role, or ConfirmNoEscalation.
+export function rbac_check_escalation(id: i32, ptr: usize, len: u32, flags: u32): usize {
+  const s = snapshot(id);
+  if (s == null) return unknownSnapshot(id);
+  const input = JSON.parse<EscalationInputDTO>(readUTF8(ptr, len));
+  const cluster = input.kind == KIND_CLUSTER_ROLE;
+  const ns = cluster ? "" : input.namespace;
+  const out = new EscalationResultDTO();
+  if (input.groups.includes(SYSTEM_PRIVILEGED_GROUP)) {
+    out.allowed = true;
+    out.via = SYSTEM_PRIVILEGED_GROUP;
+    return output(JSON.stringify(out));
+  }
+  requestFromSubject(s, input.user, input.groups, ns, request);
+  request.isResource = true;
+  request.verb = s.vocab.lookup("escalate");
+  request.apiGroup = s.vocab.lookup(RBAC_API_GROUP);
+  request.resource = s.vocab.lookup(cluster ? "clusterroles" : "roles");
+  request.subresource = 0;
+  request.name = s.vocab.lookup(input.name);
+  decide(s, request, decision);
+  if (decision.allowed) {
+    out.allowed = true;
+    out.via = "escalate";
+    return output(JSON.stringify(out));
+  }
+  const owner = rulesFor(s, request);
+  const ownerRules = new Array<PolicyRule>(owner.rules.length);
+  for (let i = 0; i < owner.rules.length; i++) ownerRules[i] = owner.rules[i].rule;
+  const missing = uncoveredRules(ownerRules, rules(input.rules));
+  if (missing.length == 0) {
+    out.allowed = true;
+    out.via = "covered";
+    return output(JSON.stringify(out));
+  }
+  for (let i = 0; i < missing.length; i++) out.uncovered.push(ruleDTO(missing[i]));
+  out.missing = missingDescriptions(missing);
+  let msg = "user " + goQuote(input.user) + " (groups=" + quoteList(input.groups) +
+    ") is attempting to grant RBAC permissions not currently held:\n" + out.missing.join("\n");
+  if (owner.errors.length > 0) msg += "; resolution errors: [" + aggregateError(owner.errors) + "]";
+  out.message = msg;
+  return output(JSON.stringify(out));
+}
+
+// authorize, plus the binding, role and rule index that grant an allowed request.
+export function rbac_explain(id: i32, ptr: usize, len: u32, flags: u32): usize {
+  const s = snapshot(id);
+  if (s == null) return unknownSnapshot(id);
+  const spec = JSON.parse<SubjectAccessReviewSpecDTO>(readUTF8(ptr, len));
+  const out = new ExplainResultDTO();
+  out.evaluationError = requestFromSpec(s, spec, request);
+  if (out.evaluationError.length > 0) return output(JSON.stringify(out));
+  decide(s, request, decision);
+  out.allowed = decision.allowed;
+  out.reason = reasonText(s, decision);
+  if (decision.allowed) out.grant = grant(s, decision.binding, decision.rule);
+  return output(JSON.stringify(out));
+}

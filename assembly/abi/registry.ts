@@ -1,0 +1,53 @@
+// Snapshots alive in this instance, and the helpers every export shares. Not exported to hosts.
+import { JSON } from "json-as";
+import { Snapshot } from "../index/snapshot";
+import { Request, Decision } from "../eval/authorize";
+import { ReasonTable } from "./reasons";
+import { forgetQueryIndex } from "../eval/queries";
+import { FailureDTO, ErrorDTO } from "./dto";
+import { output } from "./memory";
+
+const snapshots = new Map<i32, Snapshot>();
+const reasonTables = new Map<i32, ReasonTable>();
+let nextSnapshot: i32 = 1;
+
+// INVARIANT: exports run one at a time (wasm is single-threaded), so one scratch request suffices.
+export const request = new Request();
+export const decision = new Decision();
+
+export function register(s: Snapshot): i32 {
+  const id = nextSnapshot++;
+  snapshots.set(id, s);
+  reasonTables.set(id, new ReasonTable(s));
+  return id;
+}
+
+export function snapshot(id: i32): Snapshot | null {
+  return snapshots.has(id) ? snapshots.get(id) : null;
+}
+
+export function reasons(id: i32): ReasonTable | null {
+  return reasonTables.has(id) ? reasonTables.get(id) : null;
+}
+
+export function drop(id: i32): bool {
+  if (!snapshots.has(id)) return false;
+  forgetQueryIndex(snapshots.get(id));
+  snapshots.delete(id);
+  reasonTables.delete(id);
+  return true;
+}
+
+export function failure(code: string, message: string, path: string): usize {
+  const f = new FailureDTO();
+  const e = new ErrorDTO();
+  e.code = code;
+  e.message = message;
+  e.path = path;
+  f.errors.push(e);
+  return output(JSON.stringify(f));
+}
+
+export function unknownSnapshot(id: i32): usize {
+  return failure("UNKNOWN_SNAPSHOT", "no snapshot " + id.toString(), "");
+}
