@@ -2,7 +2,7 @@
 // against the snapshot's vocabulary in JS and crosses into wasm with integers only (see ABI.md).
 import { EngineError } from "./errors.js";
 import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
-import { encode, takeOutput, withInput } from "./memory.js";
+import { encode, takeOutput, takeStrings, withInput } from "./memory.js";
 import { toWireObjects } from "./wire.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
   RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult } from "./types.js";
@@ -64,9 +64,9 @@ export class Engine {
     this.snapshot = out.snapshot;
     this.stats = out.stats;
     if (first) this.warnings.push(...out.warnings);
-    const vocab = JSON.parse(takeOutput(this.ex, this.ex.rbac_vocab(this.snapshot, 0)));
+    const vocab = takeStrings(this.ex, this.ex.rbac_vocab(this.snapshot, 0));
     this.ids = new Map();
-    (vocab.strings as string[]).forEach((s, i) => this.ids.set(s, i));
+    vocab.forEach((s, i) => this.ids.set(s, i));
     this.reasons = [];
     this.groupsCap = 0;
     this.viewBuffer = null;

@@ -33,3 +33,19 @@ export function groupIds(ex: RawExports, n: number): Int32Array {
   const ptr = ex.rbac_groups_buffer(n);
   return new Int32Array(ex.memory.buffer, ptr, Math.max(n, 1));
 }
+
+/** Reads and frees a string-list output buffer ([u32 length][u32 count]([u32 n][UTF-8 bytes])*). */
+export function takeStrings(ex: RawExports, ptr: number): string[] {
+  const view = new DataView(ex.memory.buffer);
+  const count = view.getUint32(ptr + 4, true);
+  const bytes = new Uint8Array(ex.memory.buffer);
+  const out = new Array<string>(count);
+  let p = ptr + 8;
+  for (let i = 0; i < count; i++) {
+    const n = view.getUint32(p, true);
+    out[i] = decoder.decode(bytes.subarray(p + 4, p + 4 + n));
+    p += 4 + n;
+  }
+  ex.rbac_free(ptr);
+  return out;
+}

@@ -75,17 +75,19 @@ export function toWireObjects(input: unknown[]): Record<string, unknown>[] {
 /** Flattens `kind: List` and typed lists (`RoleList`, ...) into their items. */
 export function flattenLists(input: unknown[]): unknown[] {
   const out: unknown[] = [];
-  for (const o of input) {
+  const visit = (o: unknown, depth: number): void => {
     const obj = o as Record<string, any> | null;
-    if (obj && typeof obj === "object" && typeof obj.kind === "string" && obj.kind.endsWith("List") && Array.isArray(obj.items)) {
+    if (depth < 8 && obj && typeof obj === "object" && typeof obj.kind === "string" && obj.kind.endsWith("List") &&
+      Array.isArray(obj.items)) {
       const itemKind = obj.kind === "List" ? undefined : obj.kind.slice(0, -4);
       for (const item of obj.items) {
-        if (itemKind && item && typeof item === "object" && !item.kind) out.push({ apiVersion: obj.apiVersion, kind: itemKind, ...item });
-        else out.push(item);
+        if (itemKind && item && typeof item === "object" && !item.kind) visit({ apiVersion: obj.apiVersion, kind: itemKind, ...item }, depth + 1);
+        else visit(item, depth + 1);
       }
     } else {
       out.push(o);
     }
-  }
+  };
+  for (const o of input) visit(o, 0);
   return out;
 }

@@ -1,9 +1,9 @@
 // The rbac_* exports (ABI 1.0, documented in bindings/ABI.md). Each export decodes, calls the core,
 // encodes; none may abort on bad input: failures come back as {"type":"failure",...} envelopes.
 import { JSON } from "json-as";
-import { alloc, free, readUTF8, output } from "./memory";
+import { alloc, free, readUTF8, output, outputStrings } from "./memory";
 import { ObjectListDTO, LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, AuthorizeResultDTO,
-  StringListDTO } from "./dto";
+} from "./dto";
 import { decodePolicy } from "./decode";
 import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
@@ -55,13 +55,12 @@ export function rbac_drop(id: i32, flags: u32): i32 {
   return drop(id) ? 1 : 0;
 }
 
-// The snapshot's vocabulary: {"type":"success","strings":[...]}, string i has id i.
+// The snapshot's vocabulary, binary: [u32 total length][u32 count] then per string [u32 byte length][UTF-8].
+// String i has id i. (Binary rather than JSON: it is large, and read once per snapshot.)
 export function rbac_vocab(id: i32, flags: u32): usize {
   const s = snapshot(id);
-  if (s == null) return unknownSnapshot(id);
-  const r = new StringListDTO();
-  r.strings = s.vocab.strings;
-  return output(JSON.stringify(r));
+  if (s == null) return 0;
+  return outputStrings(s.vocab.strings);
 }
 
 // Input: a SubjectAccessReview v1 spec as UTF-8 JSON. Output: {"type":"success","allowed","reason"}.

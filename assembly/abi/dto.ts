@@ -140,9 +140,3 @@ export class AuthorizeResultDTO {
   @omitif((self: AuthorizeResultDTO) => self.evaluationError.length == 0)
   evaluationError: string = "";
 }
-
-@json
-export class StringListDTO {
-  type: string = "success";
-  strings: string[] = [];
-}

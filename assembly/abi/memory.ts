@@ -23,3 +23,21 @@ export function output(s: string): usize {
   String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, p + 4);
   return __pin(p);
 }
+
+// [u32 total length][u32 count] then, per string, [u32 byte length][UTF-8 bytes].
+export function outputStrings(list: string[]): usize {
+  let total: usize = 4;
+  for (let i = 0; i < list.length; i++) total += 4 + <usize>String.UTF8.byteLength(list[i]);
+  const buf = new ArrayBuffer(<i32>(total + 4));
+  const base = changetype<usize>(buf);
+  store<u32>(base, <u32>total);
+  store<u32>(base + 4, <u32>list.length);
+  let p = base + 8;
+  for (let i = 0; i < list.length; i++) {
+    const str = list[i];
+    const n = String.UTF8.encodeUnsafe(changetype<usize>(str), str.length, p + 4);
+    store<u32>(p, <u32>n);
+    p += 4 + n;
+  }
+  return __pin(base);
+}

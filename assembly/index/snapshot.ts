@@ -141,6 +141,7 @@ export class Snapshot {
     const ref = b.roleRef;
     if (ref.kind == KIND_ROLE) {
       // why: a ClusterRoleBinding looks its Role up in namespace "", where none can exist
+      if (b.namespace.length == 0) return -1;
       const key = b.namespace + "\u0000" + ref.name;
       return this.roleByKey.has(key) ? this.roleByKey.get(key) : -1;
     }
