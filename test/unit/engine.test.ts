@@ -1,0 +1,76 @@
+// The bindings' contract: ABI check, fail-closed trap recovery, input validation, warnings.
+import { describe, test, expect } from "vitest";
+import { createEngine, EngineError } from "../../bindings/index.js";
+
+const role = (name: string, rules: object[]) => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules });
+const crb = (name: string, roleName: string, subjects: object[]) => ({
+  apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name },
+  roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName }, subjects,
+});
+const policy = [role("reader", [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }]), crb("alice-reads", "reader", [{ kind: "User", name: "alice" }])];
+const getPods = { user: "alice", resourceAttributes: { verb: "get", resource: "pods", namespace: "x" } };
+
+// A minimal module exporting only `rbac_abi_version` = 2.
+function moduleWithAbi(version: number): WebAssembly.Module {
+  const name = [...new TextEncoder().encode("rbac_abi_version")];
+  const bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x06, 0x06, 0x01, 0x7f, 0x00, 0x41, version, 0x0b,
+    0x07, 2 + name.length + 2, 0x01, name.length, ...name, 0x03, 0x00];
+  return new WebAssembly.Module(new Uint8Array(bytes));
+}
+
+describe("engine", () => {
+  test("refuses a module of another ABI major version", async () => {
+    const err = await createEngine(policy, { module: moduleWithAbi(2) }).catch((e) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err.code).toBe("ABI_MISMATCH");
+  });
+
+  test("a trap answers fail-closed with evaluationError, and the rebuilt instance decides again", async () => {
+    const e = await createEngine(policy);
+    expect(e.authorize(getPods).allowed).toBe(true);
+    const ex = (e as any).ex;
+    // why: instance exports are frozen; a trap is simulated by a proxy whose decide traps
+    (e as any).ex = new Proxy(ex, { get: (t, k) => k === "rbac_decide" ? () => { throw new WebAssembly.RuntimeError("unreachable"); } : t[k] });
+    const r = e.authorize(getPods);
+    expect(r.allowed).toBe(false);
+    expect(r.evaluationError).toMatch(/trapped/);
+    expect((e as any).ex).not.toBe(ex); // a new instance
+    expect(e.authorize(getPods)).toEqual({ allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "alice-reads" of ClusterRole "reader" to User "alice"' });
+  });
+
+  test("specs of the wrong shape are evaluation errors, never exceptions", async () => {
+    const e = await createEngine(policy);
+    for (const bad of [null, 5, {}, { resourceAttributes: {}, nonResourceAttributes: {} }, { user: 5, resourceAttributes: {} },
+      { groups: "g", resourceAttributes: {} }, { resourceAttributes: { verb: ["get"] } }]) {
+      const r = e.authorize(bad as any);
+      expect(r.allowed).toBe(false);
+      expect(r.evaluationError).toBeTruthy();
+    }
+  });
+
+  test("objects with values of the wrong type load without trapping", async () => {
+    const weird = [
+      { kind: "ClusterRole", metadata: { name: 5, labels: { a: 1 } }, rules: [{ verbs: "get", apiGroups: [null], resources: [7, "pods"] }, "x"] },
+      { kind: "ClusterRoleBinding", metadata: "m", roleRef: null, subjects: [{ kind: "User", name: { n: 1 } }, null] },
+      { kind: "RoleBinding", metadata: { name: "rb", namespace: "ns" }, subjects: "nope" },
+      null, 42, "text",
+    ];
+    const e = await createEngine([...weird, ...policy]);
+    expect(e.authorize(getPods).allowed).toBe(true);
+    expect(e.stats.roleBindings).toBe(1);
+  });
+
+  test("duplicates and invalid aggregation selectors are reported as warnings", async () => {
+    const agg = { ...role("agg", [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }]),
+      aggregationRule: { clusterRoleSelectors: [{ matchExpressions: [{ key: "x", operator: "Maybe" }] }] } };
+    const e = await createEngine([...policy, policy[1], agg]);
+    expect(e.warnings.map((w) => w.code).sort()).toEqual(["DUPLICATE_OBJECT", "INVALID_AGGREGATION_SELECTOR"]);
+    expect(e.warnings.find((w) => w.code === "DUPLICATE_OBJECT")!.object).toBe(2);
+  });
+
+  test("stats count what was loaded; List kinds are flattened", async () => {
+    const e = await createEngine([{ kind: "List", items: policy }]);
+    expect(e.stats).toMatchObject({ roles: 1, clusterRoleBindings: 1, roleBindings: 0 });
+  });
+});
