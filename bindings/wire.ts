@@ -8,8 +8,15 @@ function s(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
 
+// why: a malformed element becomes its JSON text rather than being dropped, so that a non-empty
+// resourceNames never turns into an empty one (which would mean every name)
 function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  return Array.isArray(v) ? v.map((x) => (typeof x === "string" ? x : JSON.stringify(x) ?? "undefined")) : [];
+}
+
+function names(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? strings(v) : [typeof v === "string" ? v : JSON.stringify(v)];
 }
 
 function stringMap(v: unknown): Record<string, string> {
@@ -29,7 +36,7 @@ function rule(r: Record<string, unknown>) {
     verbs: strings(r.verbs),
     apiGroups: strings(r.apiGroups),
     resources: strings(r.resources),
-    resourceNames: strings(r.resourceNames),
+    resourceNames: names(r.resourceNames),
     nonResourceURLs: strings(r.nonResourceURLs),
   };
 }
