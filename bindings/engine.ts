@@ -4,8 +4,10 @@ import { EngineError } from "./errors.js";
 import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
 import { encode, takeOutput, takeStrings, withInput } from "./memory.js";
 import { toWireObjects } from "./wire.js";
+import { lintConfigFor } from "./lint-config.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
-  RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult } from "./types.js";
+  RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult,
+  LintOptions, LintResult, CheckInfo } from "./types.js";
 
 const UNKNOWN = -1;
 
@@ -22,6 +24,12 @@ function str(v: unknown, field: string): string {
   if (v === undefined || v === null) return "";
   if (typeof v !== "string") throw new EngineError("BAD_INPUT", `${field} must be a string`, field);
   return v;
+}
+
+function bothOrNeither(ra: unknown): EngineError {
+  return new EngineError("BAD_INPUT", ra == null
+    ? "spec has neither resourceAttributes nor nonResourceAttributes"
+    : "spec has both resourceAttributes and nonResourceAttributes");
 }
 
 export class Engine {
@@ -89,10 +97,6 @@ export class Engine {
     return { allowed: false, reason: "", evaluationError: err.message };
   }
 
-  private id(s: string): number {
-    const v = this.ids.get(s);
-    return v === undefined ? UNKNOWN : v;
-  }
 
   private groupBuffer(n: number): Int32Array {
     if (n > this.groupsCap || this.viewBuffer !== this.ex.memory.buffer) {
@@ -121,13 +125,49 @@ export class Engine {
 
   /** Decides a SubjectAccessReview spec exactly as Kubernetes' RBAC authorizer would. Never throws. */
   authorize(spec: SubjectAccessReviewSpec): AuthorizeResult {
-    let prepared: PreparedRequest;
+    // why: the hot path of every host; interns straight into the guest's buffers, allocating nothing
+    let code: number;
     try {
-      prepared = this.prepare(spec);
+      if (spec === null || typeof spec !== "object") throw new EngineError("BAD_INPUT", "spec must be an object");
+      const ra = spec.resourceAttributes;
+      const na = spec.nonResourceAttributes;
+      if ((ra == null) === (na == null)) throw bothOrNeither(ra);
+      const groups = spec.groups;
+      let n = 0;
+      if (groups != null) {
+        if (!Array.isArray(groups)) throw new EngineError("BAD_INPUT", "spec.groups must be an array of strings", "groups");
+        n = groups.length;
+        const buf = this.groupBuffer(n);
+        for (let i = 0; i < n; i++) buf[i] = this.idOf(groups[i], "groups");
+      }
+      const user = this.idOf(spec.user, "user");
+      if (ra != null) {
+        code = this.ex.rbac_decide(this.snapshot, user, n, this.idOf(ra.verb, "resourceAttributes.verb"),
+          this.idOf(ra.group, "resourceAttributes.group"), this.idOf(ra.resource, "resourceAttributes.resource"),
+          this.idOf(ra.subresource, "resourceAttributes.subresource"), this.idOf(ra.name, "resourceAttributes.name"),
+          this.idOf(ra.namespace, "resourceAttributes.namespace"));
+      } else {
+        const verb = this.idOf(na!.verb, "nonResourceAttributes.verb");
+        code = this.decidePath(user, n, verb, encode(str(na!.path, "nonResourceAttributes.path")));
+      }
     } catch (e) {
-      return { allowed: false, reason: "", evaluationError: e instanceof Error ? e.message : String(e) };
+      if (e instanceof EngineError) return { allowed: false, reason: "", evaluationError: e.message };
+      return this.recover(e);
     }
-    return this.check(prepared);
+    return this.result(code);
+  }
+
+  private idOf(v: unknown, field: string): number {
+    if (v === undefined || v === null) return 0; // the empty string
+    if (typeof v !== "string") throw new EngineError("BAD_INPUT", `${field} must be a string`, field);
+    const id = this.ids.get(v);
+    return id === undefined ? UNKNOWN : id;
+  }
+
+  private decidePath(user: number, nGroups: number, verb: number, path: Uint8Array): number {
+    const ptr = this.ex.rbac_path_buffer(path.length);
+    new Uint8Array(this.ex.memory.buffer, ptr, path.length).set(path);
+    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, ptr, path.length);
   }
 
   /** Interns a request once; check() then decides it with integer arguments only. */
@@ -135,27 +175,23 @@ export class Engine {
     if (spec === null || typeof spec !== "object") throw new EngineError("BAD_INPUT", "spec must be an object");
     const ra = spec.resourceAttributes;
     const na = spec.nonResourceAttributes;
-    if ((ra == null) === (na == null)) {
-      throw new EngineError("BAD_INPUT", ra == null
-        ? "spec has neither resourceAttributes nor nonResourceAttributes"
-        : "spec has both resourceAttributes and nonResourceAttributes");
-    }
+    if ((ra == null) === (na == null)) throw bothOrNeither(ra);
     const groupsIn = spec.groups ?? [];
     if (!Array.isArray(groupsIn)) throw new EngineError("BAD_INPUT", "spec.groups must be an array of strings", "groups");
     const groups = new Int32Array(groupsIn.length);
-    for (let i = 0; i < groupsIn.length; i++) groups[i] = this.id(str(groupsIn[i], `groups[${i}]`));
+    for (let i = 0; i < groupsIn.length; i++) groups[i] = this.idOf(groupsIn[i], `groups[${i}]`);
     const ids = new Int32Array(7);
-    ids[0] = this.id(str(spec.user, "user"));
+    ids[0] = this.idOf(spec.user, "user");
     if (ra != null) {
-      ids[1] = this.id(str(ra.verb, "resourceAttributes.verb"));
-      ids[2] = this.id(str(ra.group, "resourceAttributes.group"));
-      ids[3] = this.id(str(ra.resource, "resourceAttributes.resource"));
-      ids[4] = this.id(str(ra.subresource, "resourceAttributes.subresource"));
-      ids[5] = this.id(str(ra.name, "resourceAttributes.name"));
-      ids[6] = this.id(str(ra.namespace, "resourceAttributes.namespace"));
+      ids[1] = this.idOf(ra.verb, "resourceAttributes.verb");
+      ids[2] = this.idOf(ra.group, "resourceAttributes.group");
+      ids[3] = this.idOf(ra.resource, "resourceAttributes.resource");
+      ids[4] = this.idOf(ra.subresource, "resourceAttributes.subresource");
+      ids[5] = this.idOf(ra.name, "resourceAttributes.name");
+      ids[6] = this.idOf(ra.namespace, "resourceAttributes.namespace");
       return { resource: true, ids, groups, path: null };
     }
-    ids[1] = this.id(str(na!.verb, "nonResourceAttributes.verb"));
+    ids[1] = this.idOf(na!.verb, "nonResourceAttributes.verb");
     return { resource: false, ids, groups, path: encode(str(na!.path, "nonResourceAttributes.path")) };
   }
 
@@ -168,9 +204,7 @@ export class Engine {
       if (p.resource) {
         return this.result(this.ex.rbac_decide(this.snapshot, ids[0], n, ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]));
       }
-      const path = p.path!;
-      return this.result(withInput(this.ex, path, (ptr, len) =>
-        this.ex.rbac_decide_path(this.snapshot, ids[0], n, ids[1], ptr, len)));
+      return this.result(this.decidePath(ids[0], n, ids[1], p.path!));
     } catch (e) {
       return this.recover(e);
     }
@@ -242,6 +276,36 @@ export class Engine {
     } catch (e) {
       return { allowed: false, reason: "", evaluationError: e instanceof Error ? e.message : String(e) };
     }
+  }
+
+  /** Runs the guardrail checks over the snapshot. Throws EngineError BAD_CONFIG (with a path) on a malformed config. */
+  lint(options: LintOptions = {}): LintResult {
+    const config = lintConfigFor(options);
+    const out = this.callLint(config, (p, n) => this.ex.rbac_lint(this.snapshot, p, n, 0));
+    return { findings: out.findings, summary: out.summary, warnings: out.warnings };
+  }
+
+  /** The catalog of built-in checks (id, severity, rationale, remediation, other tools' ids), for rule help. */
+  checks(): CheckInfo[] {
+    return this.callLint(undefined, () => this.ex.rbac_checks(0)).checks;
+  }
+
+  /** Like callJSON, but a core BAD_CONFIG failure stays BAD_CONFIG. */
+  private callLint(input: unknown, fn: (ptr: number, len: number) => number): any {
+    let out: any;
+    try {
+      const bytes = encode(input === undefined ? "" : JSON.stringify(input));
+      out = JSON.parse(takeOutput(this.ex, withInput(this.ex, bytes, fn)));
+    } catch (e) {
+      const err = this.trapError(e);
+      try { this.start(false); } catch { /* fail closed: the next call tries again */ }
+      throw err;
+    }
+    if (out.type !== "success") {
+      const err = out.errors?.[0] ?? {};
+      throw new EngineError(err.code === "BAD_CONFIG" ? "BAD_CONFIG" : "ENGINE_FAILURE", err.message ?? "the engine failed", err.path);
+    }
+    return out;
   }
 
   /** Releases the snapshot. The engine must not be used afterwards. */

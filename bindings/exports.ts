@@ -2,7 +2,7 @@
 import { EngineError } from "./errors.js";
 
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 1;
+export const ABI_MINOR = 2;
 
 export interface RawExports {
   memory: WebAssembly.Memory;
@@ -19,12 +19,16 @@ export interface RawExports {
     subresource: number, name: number, namespace: number): number;
   rbac_decide_path(id: number, user: number, nGroups: number, verb: number, ptr: number, len: number): number;
   rbac_reason(id: number, handle: number): number;
+  rbac_path_buffer(n: number): number;
   // 1.1: queries
   rbac_who_can(id: number, ptr: number, len: number, flags: number): number;
   rbac_rules_for(id: number, ptr: number, len: number, flags: number): number;
   rbac_covers(ptr: number, len: number, flags: number): number;
   rbac_check_escalation(id: number, ptr: number, len: number, flags: number): number;
   rbac_explain(id: number, ptr: number, len: number, flags: number): number;
+  // 1.2: lint
+  rbac_lint(id: number, ptr: number, len: number, flags: number): number;
+  rbac_checks(flags: number): number;
   _initialize?: () => void;
 }
 

@@ -8,11 +8,13 @@ import { decodePolicy } from "./decode";
 import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
 import { decide, reasonText } from "../eval/authorize";
+import { collectIfGrown, collectNow } from "../util/gc";
 import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision } from "./registry";
 import { requestFromSpec } from "./request";
+import { attachInventory } from "./lint-registry";
 
 export const rbac_abi_version: i32 = 1;
-export const rbac_abi_minor_version: i32 = 1;
+export const rbac_abi_minor_version: i32 = 2;
 
 const FLAG_NO_AGGREGATION: u32 = 1;
 
@@ -33,6 +35,7 @@ export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
   const policy = decodePolicy(list.items, diags);
   const s = new Snapshot(policy, (flags & FLAG_NO_AGGREGATION) == 0, diags);
   const id = register(s);
+  attachInventory(id, policy.inventory, (flags & FLAG_NO_AGGREGATION) == 0);
   const r = new LoadResultDTO();
   r.snapshot = id;
   r.stats.roles = s.roles.length;
@@ -48,7 +51,9 @@ export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
     w.path = d.path;
     r.warnings.push(w);
   }
-  return output(JSON.stringify(r));
+  const out = output(JSON.stringify(r));
+  collectNow(); // why: the parse leaves the whole input's DTO tree behind as garbage
+  return out;
 }
 
 export function rbac_drop(id: i32, flags: u32): i32 {
@@ -88,6 +93,7 @@ export function rbac_groups_buffer(n: i32): usize {
 // or -1 for an unknown snapshot.
 export function rbac_decide(id: i32, user: i32, nGroups: i32, verb: i32, apiGroup: i32, resource: i32,
   subresource: i32, name: i32, namespace: i32): i32 {
+  collectIfGrown();
   const s = snapshot(id);
   if (s == null) return -1;
   if (nGroups < 0 || nGroups > request.groups.length) return -1;
@@ -104,8 +110,18 @@ export function rbac_decide(id: i32, user: i32, nGroups: i32, verb: i32, apiGrou
   return (reasons(id)!.handle(decision) << 1) | (decision.allowed ? 1 : 0);
 }
 
-// Fast path for non-resource requests: the path is UTF-8 at ptr (host-allocated).
+let pathBuffer = new ArrayBuffer(256);
+
+// Fast path, non-resource requests: a buffer for a UTF-8 path of n bytes, reused across calls
+// (valid until the next call with a larger n).
+export function rbac_path_buffer(n: i32): usize {
+  if (n > pathBuffer.byteLength) pathBuffer = new ArrayBuffer(max(n, pathBuffer.byteLength * 2));
+  return changetype<usize>(pathBuffer);
+}
+
+// Fast path for non-resource requests: the path is UTF-8 at ptr (the path buffer, or host-allocated).
 export function rbac_decide_path(id: i32, user: i32, nGroups: i32, verb: i32, ptr: usize, len: u32): i32 {
+  collectIfGrown();
   const s = snapshot(id);
   if (s == null) return -1;
   if (nGroups < 0 || nGroups > request.groups.length) return -1;

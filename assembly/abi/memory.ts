@@ -1,3 +1,5 @@
+import { collectIfGrown } from "../util/gc";
+
 // Buffers shared with the host. Inputs: the host calls rbac_alloc, writes, calls, then rbac_free.
 // Outputs: the guest returns a pointer to [u32 little-endian length][bytes]; the host copies and
 // rbac_frees it. Never expose runtime names (__new, __pin) to hosts.
@@ -11,7 +13,10 @@ export function free(ptr: usize): void {
   if (ptr != 0) __unpin(ptr);
 }
 
+// Decodes an export's input. It is the first step of every export that takes one, so it is also
+// where garbage from earlier calls is collected (see util/gc.ts: safe at the start of an export).
 export function readUTF8(ptr: usize, len: u32): string {
+  collectIfGrown();
   return String.UTF8.decodeUnsafe(ptr, <usize>len);
 }
 

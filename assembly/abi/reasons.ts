@@ -2,6 +2,7 @@
 // returns one integer instead of copying a string. Handle 0 is the empty reason.
 import { Snapshot } from "../index/snapshot";
 import { Decision, reasonText } from "../eval/authorize";
+import { I64Table } from "../util/i64-table";
 
 const MAX_REASONS = 1 << 20;
 export const HANDLE_LAST: i32 = (1 << 30) - 1; // "the reason of the last decision" (table full)
@@ -9,7 +10,7 @@ export const HANDLE_LAST: i32 = (1 << 30) - 1; // "the reason of the last decisi
 export class ReasonTable {
   snapshot: Snapshot;
   texts: string[] = [""];
-  byGrant: Map<i64, i32> = new Map(); // (binding << 32 | subject) -> handle
+  byGrant: I64Table = new I64Table(); // (binding << 32 | subject) -> handle
   byText: Map<string, i32> = new Map();
   last: string = "";
 
@@ -20,7 +21,8 @@ export class ReasonTable {
   handle(d: Decision): i32 {
     if (d.allowed) {
       const key = (<i64>d.binding << 32) | <i64>d.subject;
-      if (this.byGrant.has(key)) return this.byGrant.get(key);
+      const h = this.byGrant.get(key);
+      if (h >= 0) return h;
       return this.add(reasonText(this.snapshot, d), key, true);
     }
     if (d.errorCount == 0) return 0;

@@ -22,17 +22,32 @@ export function register(s: Snapshot): i32 {
   return id;
 }
 
+// why: hosts decide against one snapshot at high rates; remembering the last one saves two lookups a call
+let lastId: i32 = 0;
+let lastSnapshot: Snapshot | null = null;
+let lastReasons: ReasonTable | null = null;
+
 export function snapshot(id: i32): Snapshot | null {
-  return snapshots.has(id) ? snapshots.get(id) : null;
+  if (id == lastId && id != 0) return lastSnapshot;
+  if (!snapshots.has(id)) return null;
+  lastId = id;
+  lastSnapshot = snapshots.get(id);
+  lastReasons = reasonTables.get(id);
+  return lastSnapshot;
 }
 
 export function reasons(id: i32): ReasonTable | null {
-  return reasonTables.has(id) ? reasonTables.get(id) : null;
+  return snapshot(id) == null ? null : lastReasons;
 }
 
 export function drop(id: i32): bool {
   if (!snapshots.has(id)) return false;
   forgetQueryIndex(snapshots.get(id));
+  if (id == lastId) {
+    lastId = 0;
+    lastSnapshot = null;
+    lastReasons = null;
+  }
   snapshots.delete(id);
   reasonTables.delete(id);
   return true;

@@ -170,8 +170,16 @@ export function compactString(r: PolicyRule): string {
   return "{" + parts.join(", ") + "}";
 }
 
+// Go sorts strings by UTF-8 bytes, which is code point order; UTF-16 code units differ above U+FFFF.
 function byString(a: string, b: string): i32 {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const n = min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i);
+    const y = b.codePointAt(i);
+    if (x != y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
 }
 
 // The lines ConfirmNoEscalation prints: compacted, de-duplicated and sorted (sets.String.List()).

@@ -3,7 +3,7 @@
 import { Snapshot, IndexedBinding } from "../index/snapshot";
 import { ID_UNKNOWN } from "../index/vocab";
 import { Request, ruleAllows } from "./authorize";
-import { Binding, PolicyRule, Role, Subject, SUBJECT_GROUP, KIND_CLUSTER_ROLE } from "../model/policy";
+import { Binding, PolicyRule, Role, KIND_CLUSTER_ROLE } from "../model/policy";
 
 export const SYSTEM_PRIVILEGED_GROUP = "system:masters";
 
@@ -41,6 +41,8 @@ export class QueryIndex {
     }
     for (let i = 0; i < s.bindings.length; i++) {
       const ib = s.bindings[i];
+      // why: a RoleBinding without a namespace never applies (namespace id 0 is the cluster bucket)
+      if (!ib.binding.isCluster() && ib.binding.namespace.length == 0) continue;
       const ns = ib.binding.isCluster() ? 0 : s.vocab.intern(ib.binding.namespace);
       if (ib.role < 0) {
         if (!this.errorBindings.has(ns)) this.errorBindings.set(ns, []);
@@ -188,12 +190,4 @@ export function aggregateError(errs: string[]): string {
   for (let i = 0; i < errs.length; i++) if (!seen.includes(errs[i])) seen.push(errs[i]);
   if (seen.length == 1) return seen[0];
   return "[" + seen.join(", ") + "]";
-}
-
-export function subjectOf(ib: IndexedBinding, index: i32): Subject {
-  return ib.binding.subjects[index];
-}
-
-export function isGroup(s: Subject, name: string): bool {
-  return s.kind == SUBJECT_GROUP && s.name == name;
 }

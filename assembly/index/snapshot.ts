@@ -5,6 +5,7 @@ import { Binding, Policy, PolicyRule, Role, KIND_ROLE, KIND_CLUSTER_ROLE, SUBJEC
 import { serviceAccountUsername, trimTrailingStars } from "../eval/match";
 import { aggregateClusterRoles } from "./aggregate";
 import { Vocab, ID_UNKNOWN } from "./vocab";
+import { I64Table } from "../util/i64-table";
 import { Diagnostics } from "../util/diagnostics";
 import { goQuote } from "../util/quote";
 
@@ -49,13 +50,28 @@ function nsKey(ns: i32, key: i32): i64 {
   return (<i64>ns << 32) | <i64>(<u32>key);
 }
 
-function pushUnique(m: Map<i64, i32[]>, key: i64, v: i32): void {
-  if (!m.has(key)) {
-    m.set(key, [v]);
-    return;
+// Binding lists keyed by (namespace << 32 | subject key): the table maps a key to its list's index.
+export class BindingLists {
+  index: I64Table = new I64Table(64);
+  lists: i32[][] = [];
+
+  add(key: i64, binding: i32): void {
+    const at = this.index.get(key);
+    if (at < 0) {
+      this.index.set(key, this.lists.length);
+      this.lists.push([binding]);
+      return;
+    }
+    const list = unchecked(this.lists[at]);
+    if (list[list.length - 1] != binding) list.push(binding);
   }
-  const list = m.get(key);
-  if (list[list.length - 1] != v) list.push(v);
+
+  // @ts-ignore: decorator
+  @inline
+  get(key: i64): i32[] | null {
+    const at = this.index.get(key);
+    return at < 0 ? null : unchecked(this.lists[at]);
+  }
 }
 
 export class Snapshot {
@@ -67,10 +83,10 @@ export class Snapshot {
   bindings: IndexedBinding[] = []; // ClusterRoleBindings, then RoleBindings
   clusterBindingCount: i32 = 0;
   // key: (namespace id << 32 | subject key id); namespace id 0 (the empty string) for ClusterRoleBindings
-  byUser: Map<i64, i32[]> = new Map();
-  byGroup: Map<i64, i32[]> = new Map();
+  byUser: BindingLists = new BindingLists();
+  byGroup: BindingLists = new BindingLists();
   // (resource id << 32 | subresource id) -> id of "resource/subresource", for every entry with a "/"
-  combined: Map<i64, i32> = new Map();
+  combined: I64Table = new I64Table();
   errorIds: Map<string, i32> = new Map();
   errors: string[] = [];
   diagnostics: Diagnostics;
@@ -193,8 +209,8 @@ export class Snapshot {
       ib.subjectKeys[i] = key;
       // why: a RoleBinding applies only to requests in its (non-empty) namespace
       if (!b.isCluster() && b.namespace.length == 0) continue;
-      if (kind == SUBJECT_KIND_USER) pushUnique(this.byUser, nsKey(ns, key), index);
-      else if (kind == SUBJECT_KIND_GROUP) pushUnique(this.byGroup, nsKey(ns, key), index);
+      if (kind == SUBJECT_KIND_USER) this.byUser.add(nsKey(ns, key), index);
+      else if (kind == SUBJECT_KIND_GROUP) this.byGroup.add(nsKey(ns, key), index);
     }
     this.bindings.push(ib);
   }
@@ -216,17 +232,14 @@ export class Snapshot {
   combinedResourceId(resource: i32, subresource: i32): i32 {
     if (subresource == 0) return resource;
     if (resource == ID_UNKNOWN || subresource == ID_UNKNOWN) return ID_UNKNOWN;
-    const key = nsKey(resource, subresource);
-    return this.combined.has(key) ? this.combined.get(key) : ID_UNKNOWN;
+    return this.combined.get(nsKey(resource, subresource));
   }
 
   userBindings(ns: i32, user: i32): i32[] | null {
-    const key = nsKey(ns, user);
-    return this.byUser.has(key) ? this.byUser.get(key) : null;
+    return this.byUser.get(nsKey(ns, user));
   }
 
   groupBindings(ns: i32, group: i32): i32[] | null {
-    const key = nsKey(ns, group);
-    return this.byGroup.has(key) ? this.byGroup.get(key) : null;
+    return this.byGroup.get(nsKey(ns, group));
   }
 }

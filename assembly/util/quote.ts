@@ -2,6 +2,8 @@
 // why: byte-identical reasons need the same escaping: \" \\ \a \b \f \n \r \t \v, \xNN for other
 // ASCII control bytes, \uNNNN for non-printable non-ASCII code points, printable text kept as is.
 
+import { PRINTABLE_RANGES } from "./printable";
+
 const HEX = "0123456789abcdef";
 
 function hex(v: u32, digits: i32): string {
@@ -10,22 +12,17 @@ function hex(v: u32, digits: i32): string {
   return s;
 }
 
-// A conservative stand-in for unicode.IsPrint: the ranges Go treats as non-printable that can
-// plausibly appear in Kubernetes names (C1 controls, soft hyphen, format and separator characters).
+// unicode.IsPrint for code points >= U+00A0: a binary search over the generated ranges.
 function isPrintable(cp: u32): bool {
-  if (cp < 0xa0) return false; // callers handle ASCII; 0x80-0x9f are C1 controls
-  if (cp == 0xa0 || cp == 0xad || cp == 0x1680 || cp == 0x202f || cp == 0x205f || cp == 0x3000) return false;
-  if (cp >= 0x2000 && cp <= 0x200a) return false; // why: Go's IsPrint admits only U+0020 among spaces
-  if ((cp >= 0x600 && cp <= 0x605) || cp == 0x61c || cp == 0x6dd || cp == 0x70f || cp == 0x180e) return false;
-  if (cp >= 0x200b && cp <= 0x200f) return false;
-  if (cp >= 0x2028 && cp <= 0x202e) return false;
-  if (cp >= 0x2060 && cp <= 0x206f) return false;
-  if (cp == 0xfeff) return false;
-  if (cp >= 0xfff9 && cp <= 0xfffb) return false;
-  if (cp >= 0xd800 && cp <= 0xdfff) return false;
-  if ((cp & 0xfffe) == 0xfffe) return false;
-  if (cp >= 0xe000 && cp <= 0xf8ff) return false; // private use
-  return true;
+  let lo = 0;
+  let hi = PRINTABLE_RANGES.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (cp < unchecked(PRINTABLE_RANGES[mid * 2])) hi = mid - 1;
+    else if (cp > unchecked(PRINTABLE_RANGES[mid * 2 + 1])) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 export function goQuote(s: string): string {

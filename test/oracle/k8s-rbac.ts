@@ -18,13 +18,14 @@ export interface SubjectAccessReviewSpec {
 
 export interface AuthorizeResult { allowed: boolean; reason: string; evaluationError?: string }
 
-interface PolicyRule {
+export interface PolicyRule {
   verbs: string[]; apiGroups: string[]; resources: string[]; resourceNames: string[]; nonResourceURLs: string[];
 }
-interface Subject { kind: string; name: string; namespace: string }
+/** rbac/v1 Subject with every field as a string (absent = ""), as the binding wrote it. */
+export interface Subject { kind: string; apiGroup: string; name: string; namespace: string }
 interface Binding { name: string; namespace: string; roleRef: { kind: string; name: string }; subjects: Subject[] }
 interface ClusterRole { name: string; labels: Record<string, string>; rules: PolicyRule[]; aggregationRule: any }
-interface Attributes {
+export interface Attributes {
   user: string; groups: string[]; resourceRequest: boolean; verb: string; namespace: string;
   apiGroup: string; resource: string; subresource: string; name: string; path: string;
 }
@@ -60,7 +61,7 @@ export function goQuote(s: string): string {
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
 
 /** Go string comparison (UTF-8 byte order == code point order), for sorting ClusterRoles by name. */
-function goCompare(a: string, b: string): number {
+export function goCompare(a: string, b: string): number {
   const x = Array.from(a, (c) => c.codePointAt(0)!), y = Array.from(b, (c) => c.codePointAt(0)!);
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
@@ -71,7 +72,7 @@ function goCompare(a: string, b: string): number {
 const str = (v: unknown): string => (typeof v === "string" ? v : v == null ? "" : String(v));
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
 
-function toRule(r: any): PolicyRule {
+export function toRule(r: any): PolicyRule {
   return {
     verbs: strs(r?.verbs), apiGroups: strs(r?.apiGroups), resources: strs(r?.resources),
     resourceNames: strs(r?.resourceNames), nonResourceURLs: strs(r?.nonResourceURLs),
@@ -84,7 +85,7 @@ function toBinding(o: any): Binding {
     name: str(o.metadata?.name), namespace: str(o.metadata?.namespace),
     roleRef: { kind: str(o.roleRef?.kind), name: str(o.roleRef?.name) },
     subjects: (Array.isArray(o.subjects) ? o.subjects : []).map((s: any) => ({
-      kind: str(s?.kind), name: str(s?.name), namespace: str(s?.namespace),
+      kind: str(s?.kind), apiGroup: str(s?.apiGroup), name: str(s?.name), namespace: str(s?.namespace),
     })),
   };
 }
@@ -195,7 +196,7 @@ function nonResourceURLMatches(r: PolicyRule, path: string): boolean {
     (u.endsWith("*") && path.startsWith(u.replace(/\*+$/, ""))));
 }
 
-function ruleAllows(a: Attributes, r: PolicyRule): boolean {
+export function ruleAllows(a: Attributes, r: PolicyRule): boolean {
   if (a.resourceRequest) {
     const combined = a.subresource !== "" ? a.resource + "/" + a.subresource : a.resource;
     return verbMatches(r, a.verb) && apiGroupMatches(r, a.apiGroup) &&
@@ -206,7 +207,7 @@ function ruleAllows(a: Attributes, r: PolicyRule): boolean {
 
 // ---- resolution and decision (rule.go, rbac.go) ----------------------------------------------------------------
 
-function appliesToUser(a: Attributes, s: Subject, namespace: string): boolean {
+export function appliesToUser(a: Pick<Attributes, "user" | "groups">, s: Subject, namespace: string): boolean {
   switch (s.kind) {
     case "User": return a.user === s.name;
     case "Group": return a.groups.includes(s.name);
@@ -224,9 +225,20 @@ function describeSubject(s: Subject, bindingNamespace: string): string {
 }
 
 /** Aggregate.Error(): one message as is; duplicates merged in first-seen order; 2+ distinct in brackets. */
-function aggregateError(errors: string[]): string {
+export function aggregateError(errors: string[]): string {
   const distinct = [...new Set(errors)];
   return distinct.length === 1 ? distinct[0] : `[${distinct.join(", ")}]`;
+}
+
+/** The authorizer.Attributes of a SubjectAccessReview spec; undefined unless exactly one attribute block is set. */
+export function attributesOf(spec: SubjectAccessReviewSpec): Attributes | undefined {
+  const ra = spec?.resourceAttributes, nra = spec?.nonResourceAttributes;
+  if ((ra == null) === (nra == null)) return undefined;
+  return {
+    user: str(spec.user), groups: strs(spec.groups), resourceRequest: ra != null,
+    verb: str(ra ? ra.verb : nra!.verb), namespace: str(ra?.namespace), apiGroup: str(ra?.group),
+    resource: str(ra?.resource), subresource: str(ra?.subresource), name: str(ra?.name), path: str(nra?.path),
+  };
 }
 
 export class NaiveAuthorizer {
@@ -264,15 +276,10 @@ export class NaiveAuthorizer {
   }
 
   authorize(spec: SubjectAccessReviewSpec): AuthorizeResult {
-    const ra = spec?.resourceAttributes, nra = spec?.nonResourceAttributes;
-    if ((ra == null) === (nra == null)) {
+    const a = attributesOf(spec);
+    if (!a) {
       return { allowed: false, reason: "", evaluationError: "exactly one of nonResourceAttributes or resourceAttributes must be specified" };
     }
-    const a: Attributes = {
-      user: str(spec.user), groups: strs(spec.groups), resourceRequest: ra != null,
-      verb: str(ra ? ra.verb : nra!.verb), namespace: str(ra?.namespace), apiGroup: str(ra?.group),
-      resource: str(ra?.resource), subresource: str(ra?.subresource), name: str(ra?.name), path: str(nra?.path),
-    };
     const errors: string[] = [];
     const visit = (bindings: Binding[], namespace: string, describe: (b: Binding, s: Subject) => string) => {
       for (const b of bindings) {
@@ -294,5 +301,58 @@ export class NaiveAuthorizer {
       if (byRB) return { allowed: true, reason: byRB };
     }
     return { allowed: false, reason: errors.length > 0 ? `RBAC: ${aggregateError(errors)}` : "" };
+  }
+
+  // ---- queries (subject_locator.go, rule.go RulesFor) -------------------------------------------------------
+
+  /** A copy of a ClusterRole's rules after aggregation, or undefined when it does not exist. */
+  clusterRoleRules(name: string): PolicyRule[] | undefined {
+    const rules = this.clusterRoles.get(name);
+    return rules && structuredClone(rules);
+  }
+
+  /**
+   * SubjectAccessEvaluator.AllowedSubjects (no super-user): `system:masters` first, then the subjects of every
+   * ClusterRoleBinding, and for a non-empty namespace every RoleBinding of it, whose role's rules allow the
+   * attributes, copied verbatim and NOT de-duplicated (Go computes a de-duplicated list and returns the other).
+   * A binding whose role lookup fails contributes its error and no rules, hence no subjects. User fields ignored.
+   */
+  allowedSubjects(spec: SubjectAccessReviewSpec): { subjects: Subject[]; errors: string[]; error: string } {
+    const a = attributesOf(spec);
+    if (!a) throw new Error("exactly one of nonResourceAttributes or resourceAttributes must be specified");
+    const subjects: Subject[] = [{ kind: "Group", apiGroup: RBAC_GROUP, name: "system:masters", namespace: "" }];
+    const errors: string[] = [];
+    const visit = (bindings: Binding[], namespace: string) => {
+      for (const b of bindings) {
+        const rules = this.roleReferenceRules(b, namespace);
+        if (typeof rules === "string") { errors.push(rules); continue; } // Go: rules == nil, RulesAllow false
+        if (rules.some((r) => ruleAllows(a, r))) subjects.push(...b.subjects.map((s) => ({ ...s })));
+      }
+    };
+    visit(this.clusterRoleBindings, "");
+    if (a.namespace !== "") visit(this.roleBindings.filter((b) => b.namespace === a.namespace), a.namespace);
+    return { subjects, errors, error: errors.length > 0 ? aggregateError(errors) : "" };
+  }
+
+  /**
+   * DefaultRuleResolver.RulesFor: the rules of every ClusterRoleBinding, then (namespace non-empty) every
+   * RoleBinding of the namespace, that applies to the user, in visiting order; resolution errors of applicable
+   * bindings only, aggregated as utilerrors.NewAggregate(...).Error() ("" when none).
+   */
+  rulesFor(user: string, groups: string[], namespace: string): { rules: PolicyRule[]; errors: string[]; evaluationError: string } {
+    const who = { user, groups };
+    const rules: PolicyRule[] = [];
+    const errors: string[] = [];
+    const visit = (bindings: Binding[], ns: string) => {
+      for (const b of bindings) {
+        if (!b.subjects.some((s) => appliesToUser(who, s, ns))) continue;
+        const found = this.roleReferenceRules(b, ns);
+        if (typeof found === "string") { errors.push(found); continue; }
+        rules.push(...found);
+      }
+    };
+    visit(this.clusterRoleBindings, "");
+    if (namespace !== "") visit(this.roleBindings.filter((b) => b.namespace === namespace), namespace);
+    return { rules, errors, evaluationError: errors.length > 0 ? aggregateError(errors) : "" };
   }
 }
