@@ -1,9 +1,11 @@
 // `rbac-guard can-i`: kubectl auth can-i against manifests instead of a cluster.
 import type { Command } from "commander";
-import type { SubjectAccessReviewSpec } from "../../bindings/index.js";
+import type { ExplainResult, SubjectAccessReviewSpec } from "../../bindings/index.js";
+import { listTable } from "./can-i-list.js";
 import {
   addInputOptions, collect, EXIT, loadEngine, paragraphs, printError, printWarning, usageError, type InputOptions,
 } from "./common.js";
+import { addOutputOption, GRANT_HELP, grantText, printJson, type OutputFormat } from "./format.js";
 import { ResourceTable } from "./resources.js";
 
 export const ANONYMOUS = "system:anonymous";
@@ -116,6 +118,10 @@ interface CanIOptions extends InputOptions {
   subresource?: string;
   reason?: boolean;
   implicitGroups: boolean;
+  list?: boolean;
+  explain?: boolean;
+  output?: OutputFormat;
+  headers: boolean;
 }
 
 export function register(program: Command): Command {
@@ -141,9 +147,16 @@ given.
 Groups: the user gets exactly the --as-group groups plus the ones the API server adds itself, because kubectl
 impersonation and real credentials get them too: system:authenticated (system:unauthenticated instead for
 system:anonymous), and for a service account user system:serviceaccount:NS:NAME also system:serviceaccounts and
-system:serviceaccounts:NS. --no-implicit-groups sends exactly the --as-group groups.`))
-    .argument("<VERB>", "the verb: get, list, watch, create, update, patch, delete, deletecollection, impersonate, bind, escalate, use, ...")
-    .argument("<TYPE>", "TYPE, TYPE/SUBRESOURCE or a non-resource URL starting with /")
+system:serviceaccounts:NS. --no-implicit-groups sends exactly the --as-group groups.
+
+--list takes no VERB or TYPE: it prints every rule the user holds in the namespace (-n, default "default"), as a
+SelfSubjectRulesReview returns them, in the table kubectl auth can-i --list prints (the same rows, order and
+layout: rules broken down and merged per resource, verbs in brackets, "resource.group" names). -o json prints the
+rules with the binding, role and rule each comes from instead; --explain adds that as a Source column.
+
+${GRANT_HELP}`))
+    .argument("[VERB]", "the verb: get, list, watch, create, update, patch, delete, deletecollection, impersonate, bind, escalate, use, ... (required unless --list)")
+    .argument("[TYPE]", "TYPE, TYPE/SUBRESOURCE or a non-resource URL starting with / (required unless --list)")
     .argument("[NAME]", "the name of one object")
     .requiredOption("--as <user>", "the user to ask for (a user name or system:serviceaccount:NS:NAME)")
     .option("--as-group <group>", "a group of the user; repeatable", collect)
@@ -152,7 +165,11 @@ system:serviceaccounts:NS. --no-implicit-groups sends exactly the --as-group gro
     .option("--subresource <subresource>", "a subresource, e.g. log, exec, status, scale");
   addInputOptions(cmd)
     .option("--reason", 'print the authorizer\'s reason on a second line ("reason: ...", "reason: (none)" when empty)')
-    .option("--no-implicit-groups", "do not add system:authenticated, system:serviceaccounts, ... to the groups");
+    .option("--explain", 'print the grant that allows it ("grant: BINDING → ROLE rule #N", "grant: (none)"); with --list, add a Source column')
+    .option("--no-implicit-groups", "do not add system:authenticated, system:serviceaccounts, ... to the groups")
+    .option("--list", "list every rule the user holds in the namespace (kubectl auth can-i --list); takes no VERB or TYPE");
+  addOutputOption(cmd, "with --list: table (the default: kubectl's) or json (the rules with their sources)")
+    .option("--no-headers", "with --list: do not print the header line");
   cmd.addHelpText("after", `
 Examples:
   # Can the shop namespace's default service account create deployments there?
@@ -172,11 +189,45 @@ Examples:
   # In scripts: the exit code is the answer
   if rbac-guard can-i delete nodes --as alice -f rbac/ --quiet >/dev/null; then echo "alice can delete nodes"; fi
 
-Exit codes: 0 yes, 1 no, 2 unreadable input or usage error, 3 policy engine failure.`);
-  cmd.action(async (verb: string, type: string, name: string | undefined, opts: CanIOptions) => {
-    process.exitCode = await run(verb, type, name, opts);
+  # Which binding, role and rule allow it
+  rbac-guard can-i get secrets -n payments --as bob --as-group oncall -f examples/cluster --reason --explain
+
+  # Everything a user may do in a namespace, as kubectl auth can-i --list prints it; with the sources; as JSON
+  rbac-guard can-i --list -n payments --as bob --as-group oncall -f examples/cluster
+  rbac-guard can-i --list -n payments --as bob --as-group oncall -f examples/cluster --explain
+  rbac-guard can-i --list -n shop --as system:serviceaccount:shop:default -f examples/cluster -o json
+
+Exit codes: 0 yes (--list: listed), 1 no, 2 unreadable input or usage error, 3 policy engine failure.`);
+  cmd.action(async (verb: string | undefined, type: string | undefined, name: string | undefined, opts: CanIOptions) => {
+    if (opts.list) {
+      if (verb !== undefined) throw usageError("--list takes no VERB, TYPE or NAME arguments");
+      process.exitCode = await runList(opts);
+      return;
+    }
+    // why: VERB and TYPE are optional for commander only because --list takes none
+    if (verb === undefined) cmd.error("error: missing required argument 'VERB'", { code: "commander.missingArgument" });
+    if (type === undefined) cmd.error("error: missing required argument 'TYPE'", { code: "commander.missingArgument" });
+    if (opts.output !== undefined) throw usageError("-o/--output is only for --list");
+    if (!opts.headers) throw usageError("--no-headers is only for --list");
+    process.exitCode = await run(verb!, type!, name, opts);
   });
   return cmd;
+}
+
+async function runList(opts: CanIOptions): Promise<number> {
+  if (opts.allNamespaces) throw usageError("--list can not be used with --all-namespaces (it lists the rules of one namespace: -n)");
+  if (opts.subresource !== undefined) throw usageError("--list can not be used with --subresource");
+  if (opts.reason) throw usageError("--list can not be used with --reason (use --explain for the sources)");
+  const user = opts.as;
+  const groups = opts.implicitGroups === false ? [...(opts.asGroup ?? [])] : withImplicitGroups(user, opts.asGroup ?? []);
+  const { engine } = await loadEngine(opts);
+  const status = engine.rulesFor({ user, groups, namespace: opts.namespace ?? "default" });
+  if (opts.output === "json") printJson(status);
+  else process.stdout.write(listTable(status, { noHeaders: !opts.headers, explain: opts.explain }));
+  if ((status.incomplete || status.evaluationError !== undefined) && !opts.quiet) {
+    printWarning(`the list may be incomplete: ${status.evaluationError ?? "(no reason given)"}`);
+  }
+  return EXIT.OK;
 }
 
 async function run(verb: string, type: string, name: string | undefined, opts: CanIOptions): Promise<number> {
@@ -198,9 +249,13 @@ async function run(verb: string, type: string, name: string | undefined, opts: C
   buildSpec(question, new ResourceTable(), () => {});
   const { objects, engine } = await loadEngine(opts);
   const spec = buildSpec(question, ResourceTable.withObjects(objects.map((o) => o.object)), warn);
-  const result = engine.authorize(spec);
+  const result = opts.explain ? engine.explain(spec) : engine.authorize(spec);
   process.stdout.write(result.allowed ? "yes\n" : "no\n");
   if (opts.reason) process.stdout.write(`reason: ${result.reason === "" ? "(none)" : result.reason}\n`);
+  if (opts.explain) {
+    const grant = (result as ExplainResult).grant;
+    process.stdout.write(`grant: ${grant ? grantText(grant) : "(none)"}\n`);
+  }
   if (result.evaluationError !== undefined) {
     printError(`the request could not be evaluated: ${result.evaluationError}`);
     return EXIT.ENGINE;

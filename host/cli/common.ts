@@ -14,8 +14,9 @@ export const EXIT = {
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
-  0  success; can-i: the answer is yes
-  1  can-i: the answer is no (commands that report findings: there are findings)
+  0  success; can-i: the answer is yes; check-escalation: every role is allowed
+  1  can-i: the answer is no; check-escalation: a role would be refused (commands that report findings: there are
+     findings)
   2  unreadable input (missing file, YAML/JSON syntax error, malformed review) or usage error
   3  policy engine failure (the WebAssembly core is missing, has another ABI version, or trapped)`;
 

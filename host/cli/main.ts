@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // rbac-guard command line: dispatches to one module per command.
 import { Command } from "commander";
+import { register as registerAccessMatrix } from "./access-matrix.js";
 import { register as registerAuthorize } from "./authorize.js";
 import { register as registerCanI } from "./can-i.js";
+import { register as registerCheckEscalation } from "./check-escalation.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, version } from "./common.js";
 import { register as registerDemo } from "./demo.js";
+import { register as registerWhoCan } from "./who-can.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: false });
   registerCanI(program);
+  registerWhoCan(program);
+  registerAccessMatrix(program);
+  registerCheckEscalation(program);
   registerAuthorize(program);
   registerDemo(program);
   program.addHelpText("after", `

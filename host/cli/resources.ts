@@ -95,6 +95,17 @@ export class ResourceTable {
     return new ResourceTable(extra);
   }
 
+  /** Every known resource: the built-in ones, then those of the loaded CustomResourceDefinitions. */
+  list(): readonly ResourceInfo[] {
+    return this.all;
+  }
+
+  /** Whether (group, plural) is known to be cluster-scoped; undefined when it is not known. */
+  clusterScoped(group: string, plural: string): boolean | undefined {
+    const r = this.all.find((x) => x.group === group && x.plural === plural);
+    return r === undefined ? undefined : !r.namespaced;
+  }
+
   private find(name: string, group: string | undefined): ResourceInfo | undefined {
     const inGroup = (r: ResourceInfo) => group === undefined || r.group === group;
     // like kubectl's mapper: plural, then singular, then short names; the core group wins ties (listed first)
