@@ -4,6 +4,7 @@ import { ObjectDTO, PolicyRuleDTO, LabelSelectorDTO } from "./dto";
 import { Binding, LabelSelector, LabelSelectorRequirement, Policy, PolicyRule, Role, RoleRef, Subject,
   KIND_ROLE, KIND_CLUSTER_ROLE, KIND_ROLE_BINDING, KIND_CLUSTER_ROLE_BINDING } from "../model/policy";
 import { Diagnostics } from "../util/diagnostics";
+import { decodeInventory } from "./decode-inventory";
 
 const RBAC_GROUP = "rbac.authorization.k8s.io/";
 
@@ -94,5 +95,6 @@ export function decodePolicy(items: ObjectDTO[], diags: Diagnostics): Policy {
       }
     }
   }
+  p.inventory = decodeInventory(items, diags);
   return p;
 }

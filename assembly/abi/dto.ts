@@ -1,6 +1,7 @@
 // Wire shapes (json-as). Field names are the Kubernetes API's, so raw objects from kubectl decode as is;
 // unknown fields are skipped. Only assembly/abi/ knows these classes.
 import { JSON } from "json-as";
+import { ObjectReferenceDTO, OwnerReferenceDTO, WorkloadSpecDTO } from "./inventory-dto";
 
 @json
 export class ObjectMetaDTO {
@@ -8,6 +9,7 @@ export class ObjectMetaDTO {
   @optional namespace: string = "";
   @optional labels: Map<string, string> = new Map();
   @optional annotations: Map<string, string> = new Map();
+  @optional ownerReferences: OwnerReferenceDTO[] = [];
 }
 
 @json
@@ -61,6 +63,11 @@ export class ObjectDTO {
   @optional aggregationRule: AggregationRuleDTO | null = null;
   @optional roleRef: RoleRefDTO = new RoleRefDTO();
   @optional subjects: SubjectDTO[] = [];
+  // ServiceAccount, Secret and workloads (read by the guardrail checks only)
+  @optional automountServiceAccountToken: JSON.Box<bool> | null = null;
+  @optional secrets: ObjectReferenceDTO[] = [];
+  @optional type: string = "";
+  @optional spec: WorkloadSpecDTO | null = null;
 }
 
 @json

@@ -1,5 +1,6 @@
 // The RBAC model as Kubernetes stores it (rbac.authorization.k8s.io/v1), host- and wire-independent.
 // Field names follow the API so that someone who knows rbac/v1 types.go finds the same names here.
+import { Inventory } from "./inventory";
 
 export const KIND_ROLE = "Role";
 export const KIND_CLUSTER_ROLE = "ClusterRole";
@@ -97,4 +98,6 @@ export class Binding {
 export class Policy {
   roles: Role[] = [];
   bindings: Binding[] = [];
+  // the other objects the guardrail checks read (ServiceAccounts, workloads, ...), and every object's metadata
+  inventory: Inventory = new Inventory();
 }

@@ -196,3 +196,56 @@ export function loadCoversVectors(area = "covers"): CoversVector[] {
     return { file, description: raw.description, source: raw.source, cases };
   });
 }
+
+// ---- lint vectors (test/vectors/lint/NNN-<concept>.json) -----------------------------------------------------------
+// { "description", "source", "objects": [raw Kubernetes objects] and/or "objectsFile", "options"?: {"aggregate"},
+//   "config"?: <lint configuration, as engine.lint({config}) takes it>,
+//   "expect": { "present": [{ "concept", "object": "Kind/namespace/name" }], "absent": [{ "concept", "object" }] } }
+// Exactly the listed (concept, object) pairs are checked: present ones must be reported (unsuppressed), absent ones
+// must not be; other findings may appear.
+
+export interface LintPair { concept: string; object: string }
+
+export interface LintVector {
+  file: string;
+  description: string;
+  source?: string;
+  objects: object[];
+  options: { aggregate: boolean };
+  config?: Record<string, unknown>;
+  expect: { present: LintPair[]; absent: LintPair[] };
+}
+
+function lintPairs(file: string, raw: unknown, field: string): LintPair[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new Error(`${file}: expect.${field} must be an array`);
+  return raw.map((p: any, i: number) => {
+    if (typeof p?.concept !== "string" || typeof p?.object !== "string") {
+      throw new Error(`${file}: expect.${field}[${i}] needs "concept" and "object" strings`);
+    }
+    return { concept: p.concept, object: p.object };
+  });
+}
+
+export function loadLintVectors(area = "lint"): LintVector[] {
+  return readArea(area).map(({ file, raw }) => {
+    if (typeof raw.description !== "string") throw new Error(`${file}: "description" must be a string`);
+    if (raw.objects === undefined && raw.objectsFile === undefined) throw new Error(`${file}: needs "objects" or "objectsFile"`);
+    if (raw.expect == null || typeof raw.expect !== "object") throw new Error(`${file}: "expect" is missing`);
+    const objects: object[] = [];
+    if (raw.objectsFile !== undefined) {
+      const path = resolve(REPO_ROOT, raw.objectsFile);
+      if (!path.startsWith(REPO_ROOT + "/")) throw new Error(`${file}: objectsFile must stay inside the repository`);
+      const data = JSON.parse(readFileSync(path, "utf8"));
+      objects.push(...(Array.isArray(data) ? data : [data]));
+    }
+    if (raw.objects !== undefined) objects.push(...raw.objects);
+    const present = lintPairs(file, raw.expect.present, "present");
+    const absent = lintPairs(file, raw.expect.absent, "absent");
+    if (present.length + absent.length === 0) throw new Error(`${file}: expect lists no (concept, object) pair`);
+    return {
+      file, description: raw.description, source: raw.source, objects,
+      options: { aggregate: raw.options?.aggregate !== false }, config: raw.config, expect: { present, absent },
+    };
+  });
+}
