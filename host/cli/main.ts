@@ -7,6 +7,7 @@ import { register as registerCanI } from "./can-i.js";
 import { register as registerCheckEscalation } from "./check-escalation.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, version } from "./common.js";
 import { register as registerDemo } from "./demo.js";
+import { register as registerServe } from "./serve.js";
 import { register as registerWhoCan } from "./who-can.js";
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCheckEscalation(program);
   registerAuthorize(program);
   registerDemo(program);
+  registerServe(program);
   program.addHelpText("after", `
 Inputs (-f/--filename, repeatable): RBAC manifests as YAML (multi-document) or JSON files, kind List included;
 a directory is read recursively (*.yaml, *.yml, *.json); - reads stdin. Any kinds may be mixed in; only Role,
