@@ -10,6 +10,7 @@ export { EngineError } from "./errors.js";
 export type { EngineErrorCode } from "./errors.js";
 export { ABI_MAJOR, ABI_MINOR } from "./exports.js";
 export { flattenLists } from "./wire.js";
+export * from "./request-info-node.js";
 export type * from "./types.js";
 
 /** Builds an engine over parsed Kubernetes objects (any kinds; List kinds are flattened). */

@@ -5,12 +5,13 @@
 
 let pagesAfterCollect: i32 = 0;
 
-// Collects when memory grew by more than half (at least 16 MiB) since the last collection, so garbage
-// never makes memory grow without bound and a steady hot path never pays for a collection.
+// Collects once memory has grown since the last collection, that is once the space the last collection
+// freed is used up: memory then stays near the live heap plus one round of garbage, and a hot path that
+// allocates nothing never pays for a collection.
+// why: not "grew by half": the threshold would then scale with memory that garbage itself made grow.
 export function collectIfGrown(): void {
   const pages = <i32>memory.size();
-  const slack = max(256, pagesAfterCollect >> 1);
-  if (pages - pagesAfterCollect <= slack) return;
+  if (pages <= pagesAfterCollect) return;
   __collect();
   pagesAfterCollect = <i32>memory.size();
 }
