@@ -2,6 +2,7 @@
 // that name the requester, in the fixed order ClusterRoleBindings then RoleBindings of the namespace.
 import { Snapshot, CompiledRule, IndexedBinding } from "../index/snapshot";
 import { hasId, ID_UNKNOWN } from "../index/vocab";
+import { ruleKey } from "../index/role-index";
 import { KIND_CLUSTER_ROLE_BINDING, SUBJECT_SERVICE_ACCOUNT, Subject } from "../model/policy";
 import { goQuote } from "../util/quote";
 
@@ -73,16 +74,37 @@ export function ruleAllows(r: CompiledRule, q: Request, combined: i32): bool {
 
 // Returns the index of the first rule of the binding's role that allows, or -1.
 function bindingAllows(s: Snapshot, ib: IndexedBinding, q: Request, combined: i32): i32 {
-  const rules = unchecked(s.compiled[ib.role]);
-  for (let i = 0, n = rules.length; i < n; i++) {
-    if (ruleAllows(unchecked(rules[i]), q, combined)) return i;
+  return roleAllowsCompiled(s, ib.role, q, combined);
+}
+
+// The first rule of role `role` that allows q (combined: the request's "resource/subresource" id).
+export function roleAllowsCompiled(s: Snapshot, role: i32, q: Request, combined: i32): i32 {
+  const rules = unchecked(s.compiled[role]);
+  const ix = unchecked(s.roleIndexes[role]);
+  if (!q.isResource) {
+    const nr = ix.nonResource;
+    for (let i = 0, n = nr.length; i < n; i++) {
+      const at = unchecked(nr[i]);
+      if (ruleAllows(unchecked(rules[at]), q, combined)) return at;
+    }
+    return -1;
   }
-  return -1;
+  let best = -1;
+  if (q.verb >= 0 && q.apiGroup >= 0 && combined >= 0) best = ix.plain.get(ruleKey(q.verb, q.apiGroup, combined));
+  const others = ix.others;
+  for (let i = 0, n = others.length; i < n; i++) {
+    const at = unchecked(others[i]);
+    if (best >= 0 && at > best) break;
+    if (ruleAllows(unchecked(rules[at]), q, combined)) return at;
+  }
+  return best;
 }
 
 // Scratch for the k-way merge of candidate lists (no allocation per decision once warmed up).
 const lists = new Array<i32[]>();
 let cursors = new StaticArray<i32>(66);
+const SMALL = 64;
+const small = new StaticArray<i32>(SMALL);
 
 // Visits the bindings that name the requester, in position order, until one allows.
 export function decide(s: Snapshot, q: Request, d: Decision): void {
@@ -119,6 +141,33 @@ export function decide(s: Snapshot, q: Request, d: Decision): void {
     const l = unchecked(lists[0]);
     for (let i = 0, n = l.length; i < n; i++) {
       if (visit(s, unchecked(l[i]), q, combined, d)) return;
+    }
+    return;
+  }
+  // why: requesters usually reach a handful of bindings; sorting them beats a k-way merge
+  let total = 0;
+  for (let k = 0; k < nLists; k++) total += unchecked(lists[k]).length;
+  if (total <= SMALL) {
+    let n = 0;
+    for (let k = 0; k < nLists; k++) {
+      const l = unchecked(lists[k]);
+      for (let i = 0, m = l.length; i < m; i++) {
+        const v = unchecked(l[i]);
+        let j = n;
+        while (j > 0 && unchecked(small[j - 1]) > v) {
+          unchecked(small[j] = unchecked(small[j - 1]));
+          j--;
+        }
+        unchecked(small[j] = v);
+        n++;
+      }
+    }
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const v = unchecked(small[i]);
+      if (v == prev) continue;
+      prev = v;
+      if (visit(s, v, q, combined, d)) return;
     }
     return;
   }

@@ -2,7 +2,7 @@
 // (RulesFor / SelfSubjectRulesReview), and where a decision comes from.
 import { Snapshot, IndexedBinding } from "../index/snapshot";
 import { ID_UNKNOWN } from "../index/vocab";
-import { Request, ruleAllows } from "./authorize";
+import { Request, roleAllowsCompiled } from "./authorize";
 import { Binding, PolicyRule, Role, KIND_CLUSTER_ROLE } from "../model/policy";
 
 export const SYSTEM_PRIVILEGED_GROUP = "system:masters";
@@ -72,9 +72,7 @@ export function forgetQueryIndex(s: Snapshot): void {
 export function roleAllows(s: Snapshot, role: i32, q: Request): i32 {
   const combined = q.isResource ? s.combinedResourceId(q.resource, q.subresource) : ID_UNKNOWN;
   if (!q.isResource) q.pathId = s.vocab.lookup(q.path);
-  const rules = s.compiled[role];
-  for (let i = 0; i < rules.length; i++) if (ruleAllows(rules[i], q, combined)) return i;
-  return -1;
+  return roleAllowsCompiled(s, role, q, combined);
 }
 
 export class Grant {

@@ -6,6 +6,7 @@ import { serviceAccountUsername, trimTrailingStars } from "../eval/match";
 import { aggregateClusterRoles } from "./aggregate";
 import { Vocab, ID_UNKNOWN } from "./vocab";
 import { I64Table } from "../util/i64-table";
+import { RoleIndex } from "./role-index";
 import { Diagnostics } from "../util/diagnostics";
 import { goQuote } from "../util/quote";
 
@@ -78,6 +79,7 @@ export class Snapshot {
   vocab: Vocab = new Vocab();
   roles: Role[];
   compiled: CompiledRule[][] = [];
+  roleIndexes: RoleIndex[] = [];
   clusterRoleByName: Map<string, i32> = new Map();
   roleByKey: Map<string, i32> = new Map();
   bindings: IndexedBinding[] = []; // ClusterRoleBindings, then RoleBindings
@@ -99,7 +101,9 @@ export class Snapshot {
       const r = this.roles[i];
       if (r.isCluster()) this.clusterRoleByName.set(r.name, i);
       else this.roleByKey.set(r.namespace + "\u0000" + r.name, i);
-      this.compiled.push(this.compileRules(r.rules));
+      const rules = this.compileRules(r.rules);
+      this.compiled.push(rules);
+      this.roleIndexes.push(new RoleIndex(rules));
     }
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < policy.bindings.length; i++) {
