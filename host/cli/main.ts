@@ -7,7 +7,10 @@ import { register as registerCanI } from "./can-i.js";
 import { register as registerCheckEscalation } from "./check-escalation.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, version } from "./common.js";
 import { register as registerDemo } from "./demo.js";
+import { register as registerLint } from "./lint.js";
+import { register as registerScan } from "./scan.js";
 import { register as registerServe } from "./serve.js";
+import { register as registerWeb } from "./web.js";
 import { register as registerWhoCan } from "./who-can.js";
 
 export function buildProgram(): Command {
@@ -28,8 +31,11 @@ export function buildProgram(): Command {
   registerAccessMatrix(program);
   registerCheckEscalation(program);
   registerAuthorize(program);
+  registerLint(program);
+  registerScan(program);
   registerDemo(program);
   registerServe(program);
+  registerWeb(program);
   program.addHelpText("after", `
 Inputs (-f/--filename, repeatable): RBAC manifests as YAML (multi-document) or JSON files, kind List included;
 a directory is read recursively (*.yaml, *.yml, *.json); - reads stdin. Any kinds may be mixed in; only Role,

@@ -1,0 +1,21 @@
+// Public surface of the bindings for browsers (pages and workers): the same Engine as bindings/index.ts, with the
+// module fetched by ./load-web.js instead of read from disk. Must not import node: modules (directly or not).
+import { Engine } from "./engine.js";
+import { loadModule } from "./load-web.js";
+import { flattenLists } from "./wire.js";
+import type { EngineOptions } from "./types.js";
+
+export { Engine } from "./engine.js";
+export type { PreparedRequest } from "./engine.js";
+export { EngineError } from "./errors.js";
+export type { EngineErrorCode } from "./errors.js";
+export { ABI_MAJOR, ABI_MINOR } from "./exports.js";
+export { flattenLists } from "./wire.js";
+export { loadModule, loadWebModule, type LoadedWebModule } from "./load-web.js";
+export type * from "./types.js";
+
+/** Builds an engine over parsed Kubernetes objects (any kinds; List kinds are flattened). */
+export async function createEngine(objects: unknown[], options: EngineOptions = {}): Promise<Engine> {
+  const module = options.module ?? (await loadModule());
+  return new Engine(module, flattenLists(objects), options);
+}
