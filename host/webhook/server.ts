@@ -203,8 +203,10 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
       const text = await metrics.registry.metrics();
       return sendText(res, 200, text, metrics.registry.contentType);
     }
-    if (clientCA && !(req.socket as TLSSocket).authorized) {
-      const why = (req.socket as TLSSocket).authorizationError;
+    // why: Node reports a resumed TLS 1.3 session as authorized although no certificate was ever presented (it
+    // looks like PSK), so a client that got a session ticket without one would pass: require the certificate too
+    if (clientCA && (!(req.socket as TLSSocket).authorized || !(req.socket as TLSSocket).getPeerCertificate()?.raw)) {
+      const why = (req.socket as TLSSocket).authorizationError ?? "no client certificate";
       throw httpError(401, `a client certificate signed by --client-ca is required${why ? ` (${String(why)})` : ""}`);
     }
     if (req.method !== "POST") {

@@ -3,8 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as https from "node:https";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { FIXTURES, makeCerts, ROOT, tempDir, until, type Certs } from "./helpers.js";
-import { freePort } from "./kube.js";
+import { FIXTURES, freePort, makeCerts, ROOT, tempDir, until, type Certs } from "./helpers.js";
 
 const tmp = tempDir();
 let certs: Certs;

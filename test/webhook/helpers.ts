@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
@@ -98,6 +99,18 @@ export function request(t: TestServer, method: string, urlPath: string, body?: s
 
 export function post(t: TestServer, urlPath: string, body: unknown): Promise<Reply> {
   return request(t, "POST", urlPath, JSON.stringify(body));
+}
+
+/** A port the kernel just handed out on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
 }
 
 /** Polls `cond` until it holds (or throws after `ms`). */

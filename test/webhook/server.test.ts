@@ -248,6 +248,22 @@ describe("client certificates (--client-ca)", () => {
       dir.cleanup();
     }
   });
+  test("a resumed TLS session that never presented a certificate is refused too (Node calls it authorized)", async () => {
+    const dir = tempDir();
+    const client = makeClientCert(dir.dir);
+    const t = await serve({ context: new FileContext([CONTEXT], 0), clientCA: client.ca }, certs);
+    try {
+      // no keep-alive: every request is a new TLS connection, resuming the session ticket of the one before
+      const noCert = { ...t, agent: new https.Agent({ ca: certs.ca, keepAlive: false }) };
+      expect((await request(noCert, "GET", "/readyz")).status).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await post(noCert, "/authorize", getPods)).status).toBe(401);
+      const withCert = { ...t, agent: new https.Agent({ ca: certs.ca, cert: client.cert, key: client.key, keepAlive: false }) };
+      for (let i = 0; i < 3; i++) expect((await post(withCert, "/authorize", getPods)).status).toBe(200);
+    } finally {
+      await t.server.close();
+      dir.cleanup();
+    }
+  });
 });
 
 describe("graceful shutdown", () => {
