@@ -2,7 +2,7 @@
 // against the snapshot's vocabulary in JS and crosses into wasm with integers only (see ABI.md).
 import { EngineError } from "./errors.js";
 import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
-import { encode, takeOutput, takeStrings, withInput } from "./memory.js";
+import { encode, groupIds, takeOutput, takeStrings, withInput, writePath } from "./memory.js";
 import { toWireObjects } from "./wire.js";
 import { lintConfigFor } from "./lint-config.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
@@ -39,10 +39,9 @@ export class Engine {
   private snapshot = 0;
   private ids = new Map<string, number>();
   private reasons: (string | undefined)[] = [];
-  private groupsPtr = 0;
   private groupsCap = 0;
-  private groupsView = new Int32Array(0);
-  private viewBuffer: ArrayBuffer | null = null;
+  private groupsView: Int32Array = new Int32Array(0);
+  private viewBuffer: ArrayBufferLike | null = null;
   private abortMessage = "";
   private readonly input: Uint8Array;
   private readonly flags: number;
@@ -101,10 +100,9 @@ export class Engine {
   private groupBuffer(n: number): Int32Array {
     if (n > this.groupsCap || this.viewBuffer !== this.ex.memory.buffer) {
       const cap = Math.max(n, 64);
-      this.groupsPtr = this.ex.rbac_groups_buffer(cap);
+      this.groupsView = groupIds(this.ex, cap);
       this.groupsCap = cap;
       this.viewBuffer = this.ex.memory.buffer;
-      this.groupsView = new Int32Array(this.viewBuffer, this.groupsPtr, cap);
     }
     return this.groupsView;
   }
@@ -165,9 +163,7 @@ export class Engine {
   }
 
   private decidePath(user: number, nGroups: number, verb: number, path: Uint8Array): number {
-    const ptr = this.ex.rbac_path_buffer(path.length);
-    new Uint8Array(this.ex.memory.buffer, ptr, path.length).set(path);
-    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, ptr, path.length);
+    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, writePath(this.ex, path), path.length);
   }
 
   /** Interns a request once; check() then decides it with integer arguments only. */
@@ -218,22 +214,24 @@ export class Engine {
   /** The core's own JSON path (spec decoded inside wasm): what hosts without JS, like Envoy, run. */
   authorizeJSON(spec: SubjectAccessReviewSpec): AuthorizeResult {
     try {
-      const out = JSON.parse(takeOutput(this.ex, withInput(this.ex, encode(JSON.stringify(spec)),
-        (p, n) => this.ex.rbac_authorize(this.snapshot, p, n, 0))));
-      if (out.type !== "success") return { allowed: false, reason: "", evaluationError: out.errors?.[0]?.message ?? "failure" };
+      const out = this.callJSON(spec, (p, n) => this.ex.rbac_authorize(this.snapshot, p, n, 0));
       const r: AuthorizeResult = { allowed: out.allowed, reason: out.reason };
       if (out.evaluationError) r.evaluationError = out.evaluationError;
       return r;
     } catch (e) {
-      return this.recover(e);
+      return { allowed: false, reason: "", evaluationError: e instanceof Error ? e.message : String(e) };
     }
   }
 
-  /** Calls a JSON export of the core; a failure envelope or a trap becomes an EngineError. */
+  /**
+   * Calls a JSON export of the core (`undefined` input: an empty buffer); a failure envelope or a trap becomes an
+   * EngineError. Failure codes the caller can act on keep their meaning: BAD_SPEC → BAD_INPUT, BAD_CONFIG.
+   */
   private callJSON(input: unknown, fn: (ptr: number, len: number) => number): any {
     let out: any;
     try {
-      out = JSON.parse(takeOutput(this.ex, withInput(this.ex, encode(JSON.stringify(input)), fn)));
+      const bytes = encode(input === undefined ? "" : JSON.stringify(input));
+      out = JSON.parse(takeOutput(this.ex, withInput(this.ex, bytes, fn)));
     } catch (e) {
       const err = this.trapError(e);
       try { this.start(false); } catch { /* fail closed: the next call tries again */ }
@@ -241,7 +239,8 @@ export class Engine {
     }
     if (out.type !== "success") {
       const err = out.errors?.[0] ?? {};
-      throw new EngineError(err.code === "BAD_SPEC" ? "BAD_INPUT" : "ENGINE_FAILURE", err.message ?? "the engine failed", err.path);
+      const code = err.code === "BAD_SPEC" ? "BAD_INPUT" : err.code === "BAD_CONFIG" ? "BAD_CONFIG" : "ENGINE_FAILURE";
+      throw new EngineError(code, err.message ?? "the engine failed", err.path);
     }
     delete out.type;
     return out;
@@ -281,33 +280,16 @@ export class Engine {
   /** Runs the guardrail checks over the snapshot. Throws EngineError BAD_CONFIG (with a path) on a malformed config. */
   lint(options: LintOptions = {}): LintResult {
     const config = lintConfigFor(options);
-    const out = this.callLint(config, (p, n) => this.ex.rbac_lint(this.snapshot, p, n, 0));
+    const out = this.callJSON(config, (p, n) => this.ex.rbac_lint(this.snapshot, p, n, 0));
     return { findings: out.findings, summary: out.summary, warnings: out.warnings };
   }
 
   /** The catalog of built-in checks (id, severity, rationale, remediation, other tools' ids), for rule help. */
   checks(): CheckInfo[] {
-    return this.callLint(undefined, () => this.ex.rbac_checks(0)).checks;
+    return this.callJSON(undefined, () => this.ex.rbac_checks(0)).checks;
   }
 
   /** Like callJSON, but a core BAD_CONFIG failure stays BAD_CONFIG. */
-  private callLint(input: unknown, fn: (ptr: number, len: number) => number): any {
-    let out: any;
-    try {
-      const bytes = encode(input === undefined ? "" : JSON.stringify(input));
-      out = JSON.parse(takeOutput(this.ex, withInput(this.ex, bytes, fn)));
-    } catch (e) {
-      const err = this.trapError(e);
-      try { this.start(false); } catch { /* fail closed: the next call tries again */ }
-      throw err;
-    }
-    if (out.type !== "success") {
-      const err = out.errors?.[0] ?? {};
-      throw new EngineError(err.code === "BAD_CONFIG" ? "BAD_CONFIG" : "ENGINE_FAILURE", err.message ?? "the engine failed", err.path);
-    }
-    return out;
-  }
-
   /** Releases the snapshot. The engine must not be used afterwards. */
   dispose(): void {
     try { this.ex.rbac_drop(this.snapshot, 0); } catch { /* already gone */ }

@@ -28,10 +28,17 @@ export function takeOutput(ex: RawExports, ptr: number): string {
   return text;
 }
 
-/** A view of the fast path's group-id buffer for `n` ids. */
+/** A view of the fast path's group-id buffer, room for `n` ids; valid until memory grows or `n` grows. */
 export function groupIds(ex: RawExports, n: number): Int32Array {
   const ptr = ex.rbac_groups_buffer(n);
-  return new Int32Array(ex.memory.buffer, ptr, Math.max(n, 1));
+  return new Int32Array(ex.memory.buffer, ptr, n);
+}
+
+/** Copies a path into the guest's reusable path buffer; returns its pointer. */
+export function writePath(ex: RawExports, path: Uint8Array): number {
+  const ptr = ex.rbac_path_buffer(path.length);
+  new Uint8Array(ex.memory.buffer, ptr, path.length).set(path);
+  return ptr;
 }
 
 /** Reads and frees a string-list output buffer ([u32 length][u32 count]([u32 n][UTF-8 bytes])*). */
