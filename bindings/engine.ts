@@ -2,7 +2,7 @@
 // against the snapshot's vocabulary in JS and crosses into wasm with integers only (see ABI.md).
 import { EngineError } from "./errors.js";
 import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
-import { encode, groupIds, takeOutput, takeStrings, withInput, writePath } from "./memory.js";
+import { encode, groupIds, takeOutput, takeStrings, withBatch, withInput, writePath } from "./memory.js";
 import { toWireObjects } from "./wire.js";
 import { lintConfigFor } from "./lint-config.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
@@ -10,6 +10,28 @@ import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, Subj
   LintOptions, LintResult, CheckInfo } from "./types.js";
 
 const UNKNOWN = -1;
+const BATCH_RECORD_WORDS = 9; // see ABI.md, rbac_decide_batch
+
+/** Requests interned once into the batch wire format (prepareBatch), decided by checkBatch in one core call. */
+export interface PreparedBatch {
+  /** Number of specs given to prepareBatch. */
+  readonly length: number;
+  /** Number of records in `bytes` (specs that could be prepared). */
+  readonly count: number;
+  readonly bytes: Uint8Array;
+  /** Spec index → record index, -1 for a spec that could not be prepared. */
+  readonly slots: Int32Array;
+  /** Spec index → the evaluation error of a spec that could not be prepared. */
+  readonly errors: (string | undefined)[];
+}
+
+/** The answers of checkBatch, read without building result objects until asked. */
+export interface BatchResult {
+  readonly length: number;
+  allowed(i: number): boolean;
+  result(i: number): AuthorizeResult;
+  results(): AuthorizeResult[];
+}
 
 /** A request whose strings are interned once, for hosts that decide the same shapes at high rates. */
 export interface PreparedRequest {
@@ -39,9 +61,7 @@ export class Engine {
   private snapshot = 0;
   private ids = new Map<string, number>();
   private reasons: (string | undefined)[] = [];
-  private groupsCap = 0;
   private groupsView: Int32Array = new Int32Array(0);
-  private viewBuffer: ArrayBufferLike | null = null;
   private abortMessage = "";
   private readonly input: Uint8Array;
   private readonly flags: number;
@@ -75,8 +95,7 @@ export class Engine {
     this.ids = new Map();
     vocab.forEach((s, i) => this.ids.set(s, i));
     this.reasons = [];
-    this.groupsCap = 0;
-    this.viewBuffer = null;
+    this.groupsView = new Int32Array(0);
   }
 
   private trapError(e: unknown): EngineError {
@@ -98,11 +117,10 @@ export class Engine {
 
 
   private groupBuffer(n: number): Int32Array {
-    if (n > this.groupsCap || this.viewBuffer !== this.ex.memory.buffer) {
-      const cap = Math.max(n, 64);
-      this.groupsView = groupIds(this.ex, cap);
-      this.groupsCap = cap;
-      this.viewBuffer = this.ex.memory.buffer;
+    // why: a view of a grown (detached) memory has length 0, so this also catches growth without reading
+    // memory.buffer, a getter that costs about as much as a whole decision
+    if (n > this.groupsView.length || this.groupsView.length === 0) {
+      this.groupsView = groupIds(this.ex, Math.max(n, 64));
     }
     return this.groupsView;
   }
@@ -209,6 +227,78 @@ export class Engine {
   /** Decides many specs; the same answers as authorize() one by one. */
   authorizeBatch(specs: SubjectAccessReviewSpec[]): AuthorizeResult[] {
     return specs.map((s) => this.authorize(s));
+  }
+
+  /**
+   * Interns many requests once into one batch buffer; checkBatch() then decides them all in a single call into
+   * the core (ABI 1.3 rbac_decide_batch). A spec that cannot be prepared is kept as its evaluation error.
+   */
+  prepareBatch(specs: SubjectAccessReviewSpec[]): PreparedBatch {
+    const prepared: (PreparedRequest | null)[] = [];
+    const errors: (string | undefined)[] = new Array(specs.length);
+    let words = 0, pathBytes = 0;
+    for (let i = 0; i < specs.length; i++) {
+      try {
+        const p = this.prepare(specs[i]);
+        prepared.push(p);
+        words += BATCH_RECORD_WORDS + p.groups.length;
+        if (p.path) pathBytes += p.path.length;
+      } catch (e) {
+        prepared.push(null);
+        errors[i] = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const bytes = new Uint8Array(words * 4 + pathBytes);
+    const w = new Int32Array(bytes.buffer, 0, words);
+    let at = 0, pathAt = words * 4, count = 0;
+    const slots = new Int32Array(specs.length).fill(-1);
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i];
+      if (p === null) continue;
+      slots[i] = count++;
+      const ids = p.ids;
+      w[at] = p.resource ? 0 : 1;
+      w[at + 1] = ids[0];
+      w[at + 2] = p.groups.length;
+      w[at + 3] = ids[1];
+      if (p.resource) {
+        for (let k = 0; k < 5; k++) w[at + 4 + k] = ids[2 + k];
+      } else {
+        w[at + 4] = pathAt;
+        w[at + 5] = p.path!.length;
+        bytes.set(p.path!, pathAt);
+        pathAt += p.path!.length;
+      }
+      w.set(p.groups, at + BATCH_RECORD_WORDS);
+      at += BATCH_RECORD_WORDS + p.groups.length;
+    }
+    return { length: specs.length, count, bytes, slots, errors };
+  }
+
+  /** Decides a prepared batch in one call into the core; the same answers as check() one by one. Never throws. */
+  checkBatch(batch: PreparedBatch): BatchResult {
+    let codes: Int32Array;
+    let failure: string | undefined;
+    try {
+      const r = withBatch(this.ex, batch.bytes, batch.count,
+        (p, n, out) => this.ex.rbac_decide_batch(this.snapshot, p, n, batch.count, out));
+      codes = r.codes;
+      if (r.rc !== batch.count) failure = r.rc === -1 ? "the policy snapshot is not loaded" : "the batch is malformed";
+    } catch (e) {
+      codes = new Int32Array(batch.count);
+      failure = this.recover(e).evaluationError;
+    }
+    const result = (i: number): AuthorizeResult => {
+      if (batch.errors[i] !== undefined) return { allowed: false, reason: "", evaluationError: batch.errors[i] };
+      if (failure !== undefined) return { allowed: false, reason: "", evaluationError: failure };
+      return this.result(codes[batch.slots[i]]);
+    };
+    return {
+      length: batch.length,
+      allowed: (i) => failure === undefined && batch.slots[i] >= 0 && (codes[batch.slots[i]] & 1) === 1,
+      result,
+      results: () => Array.from({ length: batch.length }, (_, i) => result(i)),
+    };
   }
 
   /** The core's own JSON path (spec decoded inside wasm): what hosts without JS, like Envoy, run. */

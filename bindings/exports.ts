@@ -2,7 +2,7 @@
 import { EngineError } from "./errors.js";
 
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 2;
+export const ABI_MINOR = 3;
 
 export interface RawExports {
   memory: WebAssembly.Memory;
@@ -29,6 +29,8 @@ export interface RawExports {
   // 1.2: lint
   rbac_lint(id: number, ptr: number, len: number, flags: number): number;
   rbac_checks(flags: number): number;
+  // 1.3: batch fast path
+  rbac_decide_batch(id: number, ptr: number, len: number, count: number, out: number): number;
   _initialize?: () => void;
 }
 

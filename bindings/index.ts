@@ -5,7 +5,7 @@ import { flattenLists } from "./wire.js";
 import type { EngineOptions } from "./types.js";
 
 export { Engine } from "./engine.js";
-export type { PreparedRequest } from "./engine.js";
+export type { PreparedRequest, PreparedBatch, BatchResult } from "./engine.js";
 export { EngineError } from "./errors.js";
 export type { EngineErrorCode } from "./errors.js";
 export { ABI_MAJOR, ABI_MINOR } from "./exports.js";

@@ -56,3 +56,24 @@ export function takeStrings(ex: RawExports, ptr: number): string[] {
   ex.rbac_free(ptr);
   return out;
 }
+
+/**
+ * Batch call: copies `input` into a guest buffer, allocates room for `count` i32 results, runs
+ * `fn(inPtr, inLen, outPtr)`, and copies the results out (when it returns `count`); frees both buffers.
+ */
+export function withBatch(ex: RawExports, input: Uint8Array, count: number,
+  fn: (inPtr: number, inLen: number, outPtr: number) => number): { rc: number; codes: Int32Array } {
+  const inPtr = ex.rbac_alloc(input.length);
+  let outPtr = 0;
+  try {
+    outPtr = ex.rbac_alloc(count * 4);
+    new Uint8Array(ex.memory.buffer, inPtr, input.length).set(input);
+    const rc = fn(inPtr, input.length, outPtr);
+    const codes = new Int32Array(count);
+    if (rc === count) codes.set(new Int32Array(ex.memory.buffer, outPtr, count));
+    return { rc, codes };
+  } finally {
+    ex.rbac_free(inPtr);
+    if (outPtr !== 0) ex.rbac_free(outPtr);
+  }
+}

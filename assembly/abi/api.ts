@@ -7,14 +7,14 @@ import { ObjectListDTO, LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, A
 import { decodePolicy } from "./decode";
 import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
-import { decide, reasonText } from "../eval/authorize";
+import { decide, reasonText, Request } from "../eval/authorize";
 import { collectIfGrown, collectNow } from "../util/gc";
 import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision } from "./registry";
 import { requestFromSpec } from "./request";
 import { attachInventory } from "./lint-registry";
 
 export const rbac_abi_version: i32 = 1;
-export const rbac_abi_minor_version: i32 = 2;
+export const rbac_abi_minor_version: i32 = 3;
 
 const FLAG_NO_AGGREGATION: u32 = 1;
 
@@ -83,9 +83,13 @@ export function rbac_authorize(id: i32, ptr: usize, len: u32, flags: u32): usize
 }
 
 // Fast path, step 1: a buffer for n group ids (i32), valid until the next call with a larger n.
+// INVARIANT: only this export replaces fastGroups, so a host's view of it stays valid while it is not grown
+// (other exports decode groups into their own requests' arrays).
+let fastGroups = new StaticArray<i32>(64);
+
 export function rbac_groups_buffer(n: i32): usize {
-  request.setGroupCount(n);
-  return changetype<usize>(request.groups);
+  if (n > fastGroups.length) fastGroups = new StaticArray<i32>(n);
+  return changetype<usize>(fastGroups);
 }
 
 // Fast path: every string already interned by the host (rbac_vocab ids; -1 when absent).
@@ -96,8 +100,9 @@ export function rbac_decide(id: i32, user: i32, nGroups: i32, verb: i32, apiGrou
   collectIfGrown();
   const s = snapshot(id);
   if (s == null) return -1;
-  if (nGroups < 0 || nGroups > request.groups.length) return -1;
+  if (nGroups < 0 || nGroups > fastGroups.length) return -1;
   request.user = user;
+  request.groups = fastGroups;
   request.groupCount = nGroups;
   request.isResource = true;
   request.verb = verb;
@@ -119,17 +124,40 @@ export function rbac_path_buffer(n: i32): usize {
   return changetype<usize>(pathBuffer);
 }
 
+// Decoded URL paths of recent non-resource decisions, by a hash of their bytes: a steady stream of the same paths
+// (/healthz, /version, /api) then allocates nothing, so it never causes a collection.
+const PATH_SLOTS: i32 = 256;
+const pathBytes = new StaticArray<ArrayBuffer | null>(PATH_SLOTS);
+const pathTexts = new StaticArray<string | null>(PATH_SLOTS);
+
+function pathString(ptr: usize, len: u32): string {
+  let h: u32 = 2166136261;
+  for (let i: usize = 0; i < <usize>len; i++) h = (h ^ <u32>load<u8>(ptr + i)) * 16777619;
+  const slot = <i32>(h & <u32>(PATH_SLOTS - 1));
+  const known = unchecked(pathBytes[slot]);
+  if (known != null && <u32>known.byteLength == len && memory.compare(changetype<usize>(known), ptr, len) == 0) {
+    return changetype<string>(unchecked(pathTexts[slot]));
+  }
+  const bytes = new ArrayBuffer(<i32>len);
+  memory.copy(changetype<usize>(bytes), ptr, len);
+  const text = String.UTF8.decodeUnsafe(ptr, <usize>len);
+  unchecked(pathBytes[slot] = bytes);
+  unchecked(pathTexts[slot] = text);
+  return text;
+}
+
 // Fast path for non-resource requests: the path is UTF-8 at ptr (the path buffer, or host-allocated).
 export function rbac_decide_path(id: i32, user: i32, nGroups: i32, verb: i32, ptr: usize, len: u32): i32 {
   collectIfGrown();
   const s = snapshot(id);
   if (s == null) return -1;
-  if (nGroups < 0 || nGroups > request.groups.length) return -1;
+  if (nGroups < 0 || nGroups > fastGroups.length) return -1;
   request.user = user;
+  request.groups = fastGroups;
   request.groupCount = nGroups;
   request.isResource = false;
   request.verb = verb;
-  request.path = readUTF8(ptr, len);
+  request.path = pathString(ptr, len);
   request.namespace = 0;
   decide(s, request, decision);
   return (reasons(id)!.handle(decision) << 1) | (decision.allowed ? 1 : 0);
@@ -140,3 +168,63 @@ export function rbac_reason(id: i32, handle: i32): usize {
   const t = reasons(id);
   return output(t == null ? "" : t.text(handle));
 }
+
+// Batch fast path (ABI 1.3): decides `count` prepared requests in one call, for hosts that decide many at once.
+// Input at ptr (len bytes, host-owned): records of i32 little-endian words, each
+//   [kind (0 resource, 1 non-resource), user, nGroups, verb, a, b, c, d, e, group ids × nGroups]
+// where a..e are apiGroup, resource, subresource, name, namespace for a resource request, and for a
+// non-resource request a = the path's byte offset from ptr and b = its UTF-8 length (c, d, e ignored).
+// Output: count i32 codes at out (host-owned), each exactly what rbac_decide would return.
+// Returns count, -1 for an unknown snapshot, or -2 (nothing decided) when a record does not fit in len.
+const BATCH_RECORD_WORDS: i32 = 9;
+const batchRequest = new Request();
+
+export function rbac_decide_batch(id: i32, ptr: usize, len: u32, count: i32, out: usize): i32 {
+  collectIfGrown();
+  const s = snapshot(id);
+  if (s == null) return -1;
+  const t = reasons(id)!;
+  // why: validate every record before deciding any, so a malformed batch has no partial effect
+  let p = ptr;
+  const end = ptr + <usize>len;
+  for (let i = 0; i < count; i++) {
+    if (p + <usize>(BATCH_RECORD_WORDS << 2) > end) return -2;
+    const kind = load<i32>(p);
+    const nGroups = load<i32>(p, 8);
+    if ((kind != 0 && kind != 1) || nGroups < 0 || nGroups > 1 << 16) return -2;
+    if (kind == 1) {
+      const off = load<i32>(p, 16);
+      const plen = load<i32>(p, 20);
+      if (off < 0 || plen < 0 || <usize>off + <usize>plen > <usize>len) return -2;
+    }
+    p += <usize>((BATCH_RECORD_WORDS + nGroups) << 2);
+  }
+  p = ptr;
+  for (let i = 0; i < count; i++) {
+    const kind = load<i32>(p);
+    const nGroups = load<i32>(p, 8);
+    batchRequest.setGroupCount(nGroups);
+    const groups = batchRequest.groups;
+    const gp = p + <usize>(BATCH_RECORD_WORDS << 2);
+    for (let g = 0; g < nGroups; g++) unchecked(groups[g] = load<i32>(gp + (<usize>g << 2)));
+    batchRequest.user = load<i32>(p, 4);
+    batchRequest.verb = load<i32>(p, 12);
+    if (kind == 0) {
+      batchRequest.isResource = true;
+      batchRequest.apiGroup = load<i32>(p, 16);
+      batchRequest.resource = load<i32>(p, 20);
+      batchRequest.subresource = load<i32>(p, 24);
+      batchRequest.name = load<i32>(p, 28);
+      batchRequest.namespace = load<i32>(p, 32);
+    } else {
+      batchRequest.isResource = false;
+      batchRequest.path = pathString(ptr + <usize>load<i32>(p, 16), <u32>load<i32>(p, 20));
+      batchRequest.namespace = 0;
+    }
+    decide(s, batchRequest, decision);
+    store<i32>(out + (<usize>i << 2), (t.handle(decision) << 1) | (decision.allowed ? 1 : 0));
+    p = gp + (<usize>nGroups << 2);
+  }
+  return count;
+}
+

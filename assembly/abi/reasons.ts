@@ -3,6 +3,7 @@
 import { Snapshot } from "../index/snapshot";
 import { Decision, reasonText } from "../eval/authorize";
 import { I64Table } from "../util/i64-table";
+import { C_HANDLE, C_WORDS } from "../index/views";
 
 const MAX_REASONS = 1 << 20;
 export const HANDLE_LAST: i32 = (1 << 30) - 1; // "the reason of the last decision" (table full)
@@ -20,15 +21,27 @@ export class ReasonTable {
 
   handle(d: Decision): i32 {
     if (d.allowed) {
+      const v = d.view;
+      const c = d.candidate;
+      if (v != null && c >= 0) {
+        const cached = v.cand(c, C_HANDLE);
+        if (cached >= 0) return cached;
+      }
       const key = (<i64>d.binding << 32) | <i64>d.subject;
-      const h = this.byGrant.get(key);
-      if (h >= 0) return h;
-      return this.add(reasonText(this.snapshot, d), key, true);
+      let h = this.byGrant.get(key);
+      if (h < 0) h = this.add(reasonText(this.snapshot, d), key, true);
+      // why: a view's candidate always grants with the same binding and subject, so the same text
+      if (v != null && c >= 0 && h != HANDLE_LAST) unchecked(v.cands[c * C_WORDS + C_HANDLE] = h);
+      return h;
     }
     if (d.errorCount == 0) return 0;
+    // why: a view denies everything it denies with the same errors, so its denial text is built once
+    const v = d.view;
+    if (v != null && v.denyHandle >= 0) return v.denyHandle;
     const text = reasonText(this.snapshot, d);
-    if (this.byText.has(text)) return this.byText.get(text);
-    return this.add(text, 0, false);
+    const h = this.byText.has(text) ? this.byText.get(text) : this.add(text, 0, false);
+    if (v != null && h != HANDLE_LAST) v.denyHandle = h;
+    return h;
   }
 
   private add(text: string, key: i64, grant: bool): i32 {

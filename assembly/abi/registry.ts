@@ -4,6 +4,7 @@ import { Snapshot } from "../index/snapshot";
 import { Request, Decision } from "../eval/authorize";
 import { ReasonTable } from "./reasons";
 import { forgetQueryIndex } from "../eval/queries";
+import { forgetViews } from "../index/views";
 import { FailureDTO, ErrorDTO } from "./dto";
 import { output } from "./memory";
 
@@ -43,6 +44,7 @@ export function reasons(id: i32): ReasonTable | null {
 export function drop(id: i32): bool {
   if (!snapshots.has(id)) return false;
   forgetQueryIndex(snapshots.get(id));
+  forgetViews(snapshots.get(id));
   if (id == lastId) {
     lastId = 0;
     lastSnapshot = null;

@@ -1,8 +1,9 @@
 // The RBAC decision: authorizingVisitor of plugin/pkg/auth/authorizer/rbac/rbac.go over the bindings
 // that name the requester, in the fixed order ClusterRoleBindings then RoleBindings of the namespace.
-import { Snapshot, CompiledRule, IndexedBinding } from "../index/snapshot";
+import { Snapshot, CompiledRule } from "../index/snapshot";
 import { hasId, ID_UNKNOWN } from "../index/vocab";
-import { ruleKey } from "../index/role-index";
+import { ruleKey, RoleIndex, ID_LIMIT } from "../index/role-index";
+import { View, viewCache, C_ROLE, C_POSITION, C_SUBJECT, RULE_BITS, RULE_MASK } from "../index/views";
 import { KIND_CLUSTER_ROLE_BINDING, SUBJECT_SERVICE_ACCOUNT, Subject } from "../model/policy";
 import { goQuote } from "../util/quote";
 
@@ -36,8 +37,13 @@ export class Decision {
   rule: i32 = -1;
   errorIds: StaticArray<i32> = new StaticArray<i32>(16);
   errorCount: i32 = 0;
+  // the view the decision went through (its denial reason is the same for every request it denies)
+  view: View | null = null;
+  candidate: i32 = -1; // the granting candidate of the view
 
   reset(): void {
+    this.view = null;
+    this.candidate = -1;
     this.allowed = false;
     this.binding = -1;
     this.subject = -1;
@@ -72,27 +78,37 @@ export function ruleAllows(r: CompiledRule, q: Request, combined: i32): bool {
   return false;
 }
 
-// Returns the index of the first rule of the binding's role that allows, or -1.
-function bindingAllows(s: Snapshot, ib: IndexedBinding, q: Request, combined: i32): i32 {
-  return roleAllowsCompiled(s, ib.role, q, combined);
+// The key of the request in the roles' plain-rule tables, or -1 when no plain rule can match it.
+// @ts-ignore: decorator
+@inline
+function plainKey(q: Request, combined: i32): i64 {
+  if (q.verb < 0 || q.apiGroup < 0 || combined < 0) return -1;
+  // why: plain tables hold only ids below ID_LIMIT; a larger id would alias another key
+  if (q.verb >= ID_LIMIT || q.apiGroup >= ID_LIMIT || combined >= ID_LIMIT) return -1;
+  return ruleKey(q.verb, q.apiGroup, combined);
 }
 
-// The first rule of role `role` that allows q (combined: the request's "resource/subresource" id).
-export function roleAllowsCompiled(s: Snapshot, role: i32, q: Request, combined: i32): i32 {
-  const rules = unchecked(s.compiled[role]);
-  const ix = unchecked(s.roleIndexes[role]);
+// The first rule of role `role` (index `ix`) that allows q, or -1. key: plainKey(q, combined).
+// @ts-ignore: decorator
+@inline
+function roleAllowsKeyed(s: Snapshot, role: i32, ix: RoleIndex, q: Request, combined: i32, key: i64): i32 {
   if (!q.isResource) {
     const nr = ix.nonResource;
-    for (let i = 0, n = nr.length; i < n; i++) {
+    const n = nr.length;
+    if (n == 0) return -1;
+    const rules = unchecked(s.compiled[role]);
+    for (let i = 0; i < n; i++) {
       const at = unchecked(nr[i]);
       if (ruleAllows(unchecked(rules[at]), q, combined)) return at;
     }
     return -1;
   }
-  let best = -1;
-  if (q.verb >= 0 && q.apiGroup >= 0 && combined >= 0) best = ix.plain.get(ruleKey(q.verb, q.apiGroup, combined));
+  const best = key >= 0 ? ix.plain.get(key) : -1;
   const others = ix.others;
-  for (let i = 0, n = others.length; i < n; i++) {
+  const n = others.length;
+  if (n == 0) return best;
+  const rules = unchecked(s.compiled[role]);
+  for (let i = 0; i < n; i++) {
     const at = unchecked(others[i]);
     if (best >= 0 && at > best) break;
     if (ruleAllows(unchecked(rules[at]), q, combined)) return at;
@@ -100,115 +116,79 @@ export function roleAllowsCompiled(s: Snapshot, role: i32, q: Request, combined:
   return best;
 }
 
-// Scratch for the k-way merge of candidate lists (no allocation per decision once warmed up).
-const lists = new Array<i32[]>();
-let cursors = new StaticArray<i32>(66);
-const SMALL = 64;
-const small = new StaticArray<i32>(SMALL);
+// The first rule of role `role` that allows q (combined: the request's "resource/subresource" id).
+export function roleAllowsCompiled(s: Snapshot, role: i32, q: Request, combined: i32): i32 {
+  return roleAllowsKeyed(s, role, unchecked(s.roleIndexes[role]), q, combined, q.isResource ? plainKey(q, combined) : -1);
+}
 
-// Visits the bindings that name the requester, in position order, until one allows.
+// The decision of authorizingVisitor: the bindings that name the requester (its view), in visiting order,
+// until one allows; a denial reports the resolution errors of every binding visited.
 export function decide(s: Snapshot, q: Request, d: Decision): void {
   d.reset();
-  lists.length = 0;
-  if (q.user != ID_UNKNOWN) {
-    const l = s.userBindings(0, q.user);
-    if (l != null) lists.push(l);
-  }
-  for (let g = 0; g < q.groupCount; g++) {
-    const gid = unchecked(q.groups[g]);
-    if (gid == ID_UNKNOWN) continue;
-    const l = s.groupBindings(0, gid);
-    if (l != null) lists.push(l);
-  }
-  // why: RoleBindings apply only when the request names a namespace (and we know it)
-  if (q.namespace > 0) {
-    if (q.user != ID_UNKNOWN) {
-      const l = s.userBindings(q.namespace, q.user);
-      if (l != null) lists.push(l);
-    }
-    for (let g = 0; g < q.groupCount; g++) {
-      const gid = unchecked(q.groups[g]);
-      if (gid == ID_UNKNOWN) continue;
-      const l = s.groupBindings(q.namespace, gid);
-      if (l != null) lists.push(l);
-    }
-  }
-  const nLists = lists.length;
-  if (nLists == 0) return;
-  const combined = q.isResource ? s.combinedResourceId(q.resource, q.subresource) : ID_UNKNOWN;
-  if (!q.isResource) q.pathId = s.vocab.lookup(q.path);
-  if (nLists == 1) {
-    const l = unchecked(lists[0]);
-    for (let i = 0, n = l.length; i < n; i++) {
-      if (visit(s, unchecked(l[i]), q, combined, d)) return;
-    }
-    return;
-  }
-  // why: requesters usually reach a handful of bindings; sorting them beats a k-way merge
-  let total = 0;
-  for (let k = 0; k < nLists; k++) total += unchecked(lists[k]).length;
-  if (total <= SMALL) {
-    let n = 0;
-    for (let k = 0; k < nLists; k++) {
-      const l = unchecked(lists[k]);
-      for (let i = 0, m = l.length; i < m; i++) {
-        const v = unchecked(l[i]);
-        let j = n;
-        while (j > 0 && unchecked(small[j - 1]) > v) {
-          unchecked(small[j] = unchecked(small[j - 1]));
-          j--;
+  const v = viewCache(s).get(q.user, q.groups, q.groupCount, q.namespace);
+  d.view = v;
+  const n = v.size;
+  if (n > 0) {
+    if (q.isResource) {
+      const combined = s.combinedResourceId(q.resource, q.subresource);
+      const key = plainKey(q, combined);
+      if (!v.merged) {
+        for (let c = 0; c < n; c++) {
+          const rule = roleAllowsKeyed(s, v.cand(c, C_ROLE), unchecked(v.indexes[c]), q, combined, key);
+          if (rule >= 0) {
+            grant(v, c, rule, d);
+            return;
+          }
         }
-        unchecked(small[j] = v);
-        n++;
+      } else {
+        // the first candidate with a plain rule for the key; one before it can only allow by another rule
+        const hit = key >= 0 ? v.plain.get(key) : -1;
+        const first = hit >= 0 ? hit >>> RULE_BITS : i32.MAX_VALUE;
+        if (v.othersFirst <= first) {
+          const others = v.others;
+          for (let i = 0, m = others.length; i < m; i++) {
+            const c = unchecked(others[i]);
+            if (c > first) break;
+            const rule = roleAllowsKeyed(s, v.cand(c, C_ROLE), unchecked(v.indexes[c]), q, combined, key);
+            if (rule >= 0) {
+              grant(v, c, rule, d);
+              return;
+            }
+          }
+        }
+        if (hit >= 0) {
+          let rule = hit & RULE_MASK;
+          if (rule == RULE_MASK) rule = unchecked(v.indexes[first]).plain.get(key);
+          grant(v, first, rule, d);
+          return;
+        }
+      }
+    } else {
+      q.pathId = s.vocab.lookup(q.path);
+      const nr = v.nonResource;
+      for (let i = 0, m = nr.length; i < m; i++) {
+        const c = unchecked(nr[i]);
+        const rule = roleAllowsKeyed(s, v.cand(c, C_ROLE), unchecked(v.indexes[c]), q, ID_UNKNOWN, -1);
+        if (rule >= 0) {
+          grant(v, c, rule, d);
+          return;
+        }
       }
     }
-    let prev = -1;
-    for (let i = 0; i < n; i++) {
-      const v = unchecked(small[i]);
-      if (v == prev) continue;
-      prev = v;
-      if (visit(s, v, q, combined, d)) return;
-    }
-    return;
   }
-  if (cursors.length < nLists) cursors = new StaticArray<i32>(nLists * 2);
-  for (let k = 0; k < nLists; k++) unchecked(cursors[k] = 0);
-  while (true) {
-    let min = i32.MAX_VALUE;
-    for (let k = 0; k < nLists; k++) {
-      const l = unchecked(lists[k]);
-      const c = unchecked(cursors[k]);
-      if (c < l.length) {
-        const v = unchecked(l[c]);
-        if (v < min) min = v;
-      }
-    }
-    if (min == i32.MAX_VALUE) return;
-    for (let k = 0; k < nLists; k++) {
-      const l = unchecked(lists[k]);
-      const c = unchecked(cursors[k]);
-      if (c < l.length && unchecked(l[c]) == min) unchecked(cursors[k] = c + 1);
-    }
-    if (visit(s, min, q, combined, d)) return;
-  }
+  const errors = v.errors;
+  for (let i = 0, m = errors.length; i < m; i++) d.addError(unchecked(errors[i]));
 }
 
 // @ts-ignore: decorator
 @inline
-function visit(s: Snapshot, index: i32, q: Request, combined: i32, d: Decision): bool {
-  const ib = unchecked(s.bindings[index]);
-  if (ib.role < 0) {
-    d.addError(ib.errorId);
-    return false;
-  }
-  const rule = bindingAllows(s, ib, q, combined);
-  if (rule < 0) return false;
+function grant(v: View, candidate: i32, rule: i32, d: Decision): void {
   d.allowed = true;
-  d.binding = index;
+  d.candidate = candidate;
+  d.binding = v.cand(candidate, C_POSITION);
   d.rule = rule;
-  d.subject = s.firstMatchingSubject(ib, q.user, q.groups, q.groupCount);
-  d.errorCount = 0; // why: "if you can pass with the rules supplied, you do not have to fail"
-  return true;
+  d.subject = v.cand(candidate, C_SUBJECT);
+  // why: "if you can pass with the rules supplied, you do not have to fail": no errors
 }
 
 // describeSubject of rule.go

@@ -6,7 +6,7 @@ import { CompiledRule } from "./snapshot";
 import { I64Table } from "../util/i64-table";
 
 const ID_BITS: i32 = 21;
-const ID_LIMIT: i32 = 1 << ID_BITS;
+export const ID_LIMIT: i32 = 1 << ID_BITS;
 
 // @ts-ignore: decorator
 @inline

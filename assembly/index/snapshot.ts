@@ -7,6 +7,7 @@ import { aggregateClusterRoles } from "./aggregate";
 import { Vocab, ID_UNKNOWN } from "./vocab";
 import { I64Table } from "../util/i64-table";
 import { RoleIndex } from "./role-index";
+import { ViewCache } from "./views";
 import { Diagnostics } from "../util/diagnostics";
 import { goQuote } from "../util/quote";
 
@@ -92,6 +93,8 @@ export class Snapshot {
   errorIds: Map<string, i32> = new Map();
   errors: string[] = [];
   diagnostics: Diagnostics;
+  // requester views, built on demand by the decision path (index/views.ts)
+  views: ViewCache | null = null;
 
   constructor(policy: Policy, aggregate: bool, diags: Diagnostics) {
     this.diagnostics = diags;

@@ -1,22 +1,26 @@
 // An open-addressing hash table from i64 keys to i32 values, for the decision hot path:
 // one probe sequence per lookup, no allocation, -1 for a missing key (std Map needs has() then get()).
+// A slot is two adjacent i64 words [key, value], so a probe that finds its key reads one cache line.
 // INVARIANT: keys are never EMPTY (i64.MIN_VALUE); callers build keys from non-negative ids.
 
-const EMPTY: i64 = i64.MIN_VALUE;
+export const EMPTY: i64 = i64.MIN_VALUE;
 
 export class I64Table {
-  private keys: StaticArray<i64>;
-  private vals: StaticArray<i32>;
+  private slots: StaticArray<i64>; // [key, value] pairs
   private mask: i32;
   size: i32 = 0;
 
   constructor(capacity: i32 = 16) {
     let cap = 16;
     while (cap < capacity * 2) cap <<= 1;
-    this.keys = new StaticArray<i64>(cap);
-    this.vals = new StaticArray<i32>(cap);
+    this.slots = I64Table.emptySlots(cap);
     this.mask = cap - 1;
-    for (let i = 0; i < cap; i++) unchecked(this.keys[i] = EMPTY);
+  }
+
+  private static emptySlots(cap: i32): StaticArray<i64> {
+    const slots = new StaticArray<i64>(cap << 1);
+    for (let i = 0; i < cap; i++) unchecked(slots[i << 1] = EMPTY);
+    return slots;
   }
 
   // @ts-ignore: decorator
@@ -27,27 +31,30 @@ export class I64Table {
   }
 
   get(key: i64): i32 {
+    const slots = this.slots;
+    const mask = this.mask;
     let i = this.slot(key);
     while (true) {
-      const k = unchecked(this.keys[i]);
-      if (k == key) return unchecked(this.vals[i]);
+      const k = unchecked(slots[i << 1]);
+      if (k == key) return <i32>unchecked(slots[(i << 1) + 1]);
       if (k == EMPTY) return -1;
-      i = (i + 1) & this.mask;
+      i = (i + 1) & mask;
     }
   }
 
   set(key: i64, value: i32): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const slots = this.slots;
     let i = this.slot(key);
     while (true) {
-      const k = unchecked(this.keys[i]);
+      const k = unchecked(slots[i << 1]);
       if (k == key) {
-        unchecked(this.vals[i] = value);
+        unchecked(slots[(i << 1) + 1] = <i64>value);
         return;
       }
       if (k == EMPTY) {
-        unchecked(this.keys[i] = key);
-        unchecked(this.vals[i] = value);
+        unchecked(slots[i << 1] = key);
+        unchecked(slots[(i << 1) + 1] = <i64>value);
         this.size++;
         return;
       }
@@ -55,18 +62,35 @@ export class I64Table {
     }
   }
 
+  // Iteration over the slots: for i in [0, capacity), keyAt(i) is a key, or EMPTY for a free slot.
+  // @ts-ignore: decorator
+  @inline
+  get capacity(): i32 {
+    return this.mask + 1;
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  keyAt(i: i32): i64 {
+    return unchecked(this.slots[i << 1]);
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  valueAt(i: i32): i32 {
+    return <i32>unchecked(this.slots[(i << 1) + 1]);
+  }
+
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldVals = this.vals;
-    const cap = (this.mask + 1) << 1;
-    this.keys = new StaticArray<i64>(cap);
-    this.vals = new StaticArray<i32>(cap);
+    const old = this.slots;
+    const oldCap = this.mask + 1;
+    const cap = oldCap << 1;
+    this.slots = I64Table.emptySlots(cap);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < cap; i++) unchecked(this.keys[i] = EMPTY);
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = unchecked(oldKeys[i]);
-      if (k != EMPTY) this.set(k, unchecked(oldVals[i]));
+    for (let i = 0; i < oldCap; i++) {
+      const k = unchecked(old[i << 1]);
+      if (k != EMPTY) this.set(k, <i32>unchecked(old[(i << 1) + 1]));
     }
   }
 }

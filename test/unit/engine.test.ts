@@ -73,4 +73,36 @@ describe("engine", () => {
     const e = await createEngine([{ kind: "List", items: policy }]);
     expect(e.stats).toMatchObject({ roles: 1, clusterRoleBindings: 1, roleBindings: 0 });
   });
+
+  test("the fast path's group buffer survives other exports decoding many groups", async () => {
+    const grp = crb("devs-read", "reader", [{ kind: "Group", name: "devs" }]);
+    const e = await createEngine([...policy, grp]);
+    const asDev = { user: "bob", groups: ["devs"], resourceAttributes: { verb: "get", resource: "pods", namespace: "x" } };
+    expect(e.authorize(asDev).allowed).toBe(true);
+    // why: the JSON path and the batch path decode 100 groups into their own requests; before ABI 1.3 the JSON
+    // path could replace the array the host's fast-path view pointed at, and the next decision read stale groups
+    const many = Array.from({ length: 100 }, (_, i) => `g${i}`);
+    expect(e.authorizeJSON({ ...asDev, groups: many }).allowed).toBe(false);
+    expect(e.checkBatch(e.prepareBatch([{ ...asDev, groups: [...many, "devs"] }])).allowed(0)).toBe(true);
+    expect(e.authorize(asDev).allowed).toBe(true);
+    expect(e.authorize({ ...asDev, groups: ["ops"] }).allowed).toBe(false);
+    expect(e.authorize({ ...asDev, groups: [...many, "devs"] }).allowed).toBe(true);
+    expect(e.authorize(asDev).allowed).toBe(true);
+  });
+
+  test("checkBatch answers as check() one by one, keeps bad specs as evaluation errors", async () => {
+    const e = await createEngine(policy);
+    const specs: any[] = [getPods, { ...getPods, user: "mallory" }, null, { user: "alice", nonResourceAttributes: { verb: "get", path: "/healthz" } },
+      { ...getPods, resourceAttributes: { ...getPods.resourceAttributes, verb: "delete" } }];
+    const batch = e.prepareBatch(specs);
+    expect(batch.count).toBe(4);
+    const r = e.checkBatch(batch);
+    expect(r.length).toBe(5);
+    for (let i = 0; i < specs.length; i++) {
+      expect(r.result(i)).toEqual(e.authorize(specs[i]));
+      expect(r.allowed(i)).toBe(e.authorize(specs[i]).allowed);
+    }
+    expect(r.result(2).evaluationError).toMatch(/spec must be an object/);
+    expect(r.results().map((x) => x.allowed)).toEqual([true, false, false, false, false]);
+  });
 });
