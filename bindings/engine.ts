@@ -11,6 +11,7 @@ import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, Subj
 
 const UNKNOWN = -1;
 const BATCH_RECORD_WORDS = 9; // see ABI.md, rbac_decide_batch
+const HOT_VALUES = 1024; // bound of each hot-field map
 
 /** Requests interned once into the batch wire format (prepareBatch), decided by checkBatch in one core call. */
 export interface PreparedBatch {
@@ -60,6 +61,11 @@ export class Engine {
   private ex!: RawExports;
   private snapshot = 0;
   private ids = new Map<string, number>();
+  // small per-field maps in front of `ids` (see hotIdOf); reset with the vocabulary
+  private hotVerbs = new Map<string, number>();
+  private hotApiGroups = new Map<string, number>();
+  private hotResources = new Map<string, number>();
+  private hotGroups = new Map<string, number>();
   private reasons: (string | undefined)[] = [];
   private groupsView: Int32Array = new Int32Array(0);
   private abortMessage = "";
@@ -94,6 +100,10 @@ export class Engine {
     const vocab = takeStrings(this.ex, this.ex.rbac_vocab(this.snapshot, 0));
     this.ids = new Map();
     vocab.forEach((s, i) => this.ids.set(s, i));
+    this.hotVerbs = new Map();
+    this.hotApiGroups = new Map();
+    this.hotResources = new Map();
+    this.hotGroups = new Map();
     this.reasons = [];
     this.groupsView = new Int32Array(0);
   }
@@ -154,16 +164,17 @@ export class Engine {
         if (!Array.isArray(groups)) throw new EngineError("BAD_INPUT", "spec.groups must be an array of strings", "groups");
         n = groups.length;
         const buf = this.groupBuffer(n);
-        for (let i = 0; i < n; i++) buf[i] = this.idOf(groups[i], "groups");
+        for (let i = 0; i < n; i++) buf[i] = this.hotIdOf(this.hotGroups, groups[i], "groups");
       }
       const user = this.idOf(spec.user, "user");
       if (ra != null) {
-        code = this.ex.rbac_decide(this.snapshot, user, n, this.idOf(ra.verb, "resourceAttributes.verb"),
-          this.idOf(ra.group, "resourceAttributes.group"), this.idOf(ra.resource, "resourceAttributes.resource"),
-          this.idOf(ra.subresource, "resourceAttributes.subresource"), this.idOf(ra.name, "resourceAttributes.name"),
+        code = this.ex.rbac_decide(this.snapshot, user, n, this.hotIdOf(this.hotVerbs, ra.verb, "resourceAttributes.verb"),
+          this.hotIdOf(this.hotApiGroups, ra.group, "resourceAttributes.group"),
+          this.hotIdOf(this.hotResources, ra.resource, "resourceAttributes.resource"),
+          this.hotIdOf(this.hotResources, ra.subresource, "resourceAttributes.subresource"), this.idOf(ra.name, "resourceAttributes.name"),
           this.idOf(ra.namespace, "resourceAttributes.namespace"));
       } else {
-        const verb = this.idOf(na!.verb, "nonResourceAttributes.verb");
+        const verb = this.hotIdOf(this.hotVerbs, na!.verb, "nonResourceAttributes.verb");
         code = this.decidePath(user, n, verb, encode(str(na!.path, "nonResourceAttributes.path")));
       }
     } catch (e) {
@@ -180,6 +191,21 @@ export class Engine {
     return id === undefined ? UNKNOWN : id;
   }
 
+  /**
+   * idOf for a field with few distinct values (verbs, API groups, resources, subresources, groups): a small map of
+   * the values seen stays in cache where the whole vocabulary's map (tens of thousands of strings) does not.
+   */
+  private hotIdOf(hot: Map<string, number>, v: unknown, field: string): number {
+    if (v === undefined || v === null) return 0;
+    if (typeof v !== "string") throw new EngineError("BAD_INPUT", `${field} must be a string`, field);
+    let id = hot.get(v);
+    if (id === undefined) {
+      id = this.ids.get(v) ?? UNKNOWN;
+      if (hot.size < HOT_VALUES) hot.set(v, id);
+    }
+    return id;
+  }
+
   private decidePath(user: number, nGroups: number, verb: number, path: Uint8Array): number {
     return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, writePath(this.ex, path), path.length);
   }
@@ -193,19 +219,19 @@ export class Engine {
     const groupsIn = spec.groups ?? [];
     if (!Array.isArray(groupsIn)) throw new EngineError("BAD_INPUT", "spec.groups must be an array of strings", "groups");
     const groups = new Int32Array(groupsIn.length);
-    for (let i = 0; i < groupsIn.length; i++) groups[i] = this.idOf(groupsIn[i], `groups[${i}]`);
+    for (let i = 0; i < groupsIn.length; i++) groups[i] = this.hotIdOf(this.hotGroups, groupsIn[i], `groups[${i}]`);
     const ids = new Int32Array(7);
     ids[0] = this.idOf(spec.user, "user");
     if (ra != null) {
-      ids[1] = this.idOf(ra.verb, "resourceAttributes.verb");
-      ids[2] = this.idOf(ra.group, "resourceAttributes.group");
-      ids[3] = this.idOf(ra.resource, "resourceAttributes.resource");
-      ids[4] = this.idOf(ra.subresource, "resourceAttributes.subresource");
+      ids[1] = this.hotIdOf(this.hotVerbs, ra.verb, "resourceAttributes.verb");
+      ids[2] = this.hotIdOf(this.hotApiGroups, ra.group, "resourceAttributes.group");
+      ids[3] = this.hotIdOf(this.hotResources, ra.resource, "resourceAttributes.resource");
+      ids[4] = this.hotIdOf(this.hotResources, ra.subresource, "resourceAttributes.subresource");
       ids[5] = this.idOf(ra.name, "resourceAttributes.name");
       ids[6] = this.idOf(ra.namespace, "resourceAttributes.namespace");
       return { resource: true, ids, groups, path: null };
     }
-    ids[1] = this.idOf(na!.verb, "nonResourceAttributes.verb");
+    ids[1] = this.hotIdOf(this.hotVerbs, na!.verb, "nonResourceAttributes.verb");
     return { resource: false, ids, groups, path: encode(str(na!.path, "nonResourceAttributes.path")) };
   }
 

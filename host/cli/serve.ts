@@ -74,7 +74,7 @@ SIGTERM and SIGINT stop accepting connections and finish in-flight requests.`))
       .choices(["deny", "no-opinion"]).default("deny"))
     .option("--max-body-bytes <n>", "largest accepted request body (larger: HTTP 413)", int("--max-body-bytes", 1), 3 * 1024 * 1024)
     .option("--request-timeout <ms>", "deadline to receive a whole request", int("--request-timeout", 1), 10_000)
-    .option("--keep-alive-timeout <ms>", "idle time before a kept-alive connection is closed", int("--keep-alive-timeout", 0), 5_000)
+    .option("--keep-alive-timeout <ms>", "idle time before a kept-alive connection is closed (longer than the API server's 90 s idle timeout, so the client closes first)", int("--keep-alive-timeout", 0), 120_000)
     .option("--max-requests-per-socket <n>", "requests served on one connection before it is closed (0: no limit)",
       int("--max-requests-per-socket", 0), 1000)
     .option("--admission-workers <n>", "worker threads evaluating admissions, so /authorize never waits behind them " +

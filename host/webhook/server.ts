@@ -100,7 +100,9 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
   const serverOptions: http.ServerOptions = {
     requestTimeout: opts.requestTimeoutMs ?? 10_000,
     headersTimeout: Math.min(opts.requestTimeoutMs ?? 10_000, 10_000),
-    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
+    // why: longer than client-go's 90 s idle-connection timeout, so the API server closes idle connections first;
+    // a server that closes first races the client's reuse and the review fails with EOF (docs/e2e.md)
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 120_000,
     maxHeaderSize: 16 * 1024,
   };
   let server: http.Server | https.Server;
