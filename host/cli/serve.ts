@@ -25,6 +25,7 @@ export interface ServeCliOptions {
   maxRequestsPerSocket: number;
   watchInterval: number;
   admissionWorkers: number;
+  unknownRoleWait: number;
   shutdownTimeout: number;
   shutdownDelay: number;
   logLevel: string;
@@ -79,6 +80,8 @@ SIGTERM and SIGINT stop accepting connections and finish in-flight requests.`))
       int("--max-requests-per-socket", 0), 1000)
     .option("--admission-workers <n>", "worker threads evaluating admissions, so /authorize never waits behind them " +
       "(0: on the main thread)", int("--admission-workers", 0), 1)
+    .option("--unknown-role-wait <ms>", "how long a binding whose role is not in the context yet waits for it to appear " +
+      "(a role and its binding applied together), before it is refused as context-incomplete", int("--unknown-role-wait", 0), 3_000)
     .option("--watch-interval <ms>", "how often watched files are checked for changes (0: do not watch)", int("--watch-interval", 0), 2000)
     .option("--shutdown-delay <ms>", "on SIGTERM, keep serving (not ready) this long before closing, so endpoints update",
       int("--shutdown-delay", 0), 0)
@@ -127,7 +130,7 @@ export async function run(opts: ServeCliOptions): Promise<WebhookServer> {
     policyFile: opts.policy, configFile: opts.config, admissionMode: opts.admissionMode, mode: opts.mode, onError: opts.onError,
     maxBodyBytes: opts.maxBodyBytes, requestTimeoutMs: opts.requestTimeout, keepAliveTimeoutMs: opts.keepAliveTimeout,
     maxRequestsPerSocket: opts.maxRequestsPerSocket, watchIntervalMs: opts.watchInterval, shutdownTimeoutMs: opts.shutdownTimeout,
-    shutdownDelayMs: opts.shutdownDelay, admissionWorkers: opts.admissionWorkers,
+    shutdownDelayMs: opts.shutdownDelay, admissionWorkers: opts.admissionWorkers, unknownRoleWaitMs: opts.unknownRoleWait,
     aggregate: opts.aggregate,
   });
   let stopping = false;

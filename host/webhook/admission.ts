@@ -33,6 +33,8 @@ export interface AdmissionDeps {
   config(): AdmissionConfig;
   /** Lints the incoming object in context (in process, or in a worker thread); rejects when the engine fails. */
   evaluator: AdmissionEvaluator;
+  /** Waits (bounded) until the context knows a role a binding refers to; resolves whether it does. */
+  awaitRole?: (kind: "Role" | "ClusterRole", namespace: string, name: string) => Promise<boolean>;
 }
 
 interface Request {
@@ -159,6 +161,12 @@ export class AdmissionHandler {
     try {
       const obj = prepareObject(req);
       key = objectKey(obj);
+      // why: a role and its binding applied together reach us binding-first more often than not; give the watch
+      // a moment to deliver the role instead of refusing a correct apply (still fail closed when it never comes)
+      if ((req.kind === "RoleBinding" || req.kind === "ClusterRoleBinding") && this.deps.awaitRole && typeof obj.roleRef?.name === "string") {
+        const refKind = obj.roleRef.kind === "Role" ? "Role" : "ClusterRole";
+        await this.deps.awaitRole(refKind, req.kind === "RoleBinding" ? (obj.metadata?.namespace ?? "") : "", obj.roleRef.name);
+      }
       for (const { finding, holders } of await this.deps.evaluator.evaluate(obj, key, cfg.lint)) {
         const { action, note } = finding.id === CONTEXT_INCOMPLETE ? { action: cfg.incompleteContext as Action, note: undefined }
           : finding.id === INVALID_EXPIRY ? { action: "deny" as Action, note: undefined }

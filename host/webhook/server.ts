@@ -56,6 +56,12 @@ export interface ServeOptions {
   lint?: LintFn;
   /** Worker threads evaluating admissions (default 1); 0 evaluates them on the main thread. */
   admissionWorkers?: number;
+  /**
+   * How long an admission of a binding whose role is not in the context yet waits for the context to show it
+   * (default 3000 ms): one `kubectl apply` of a role and its binding sends the binding before the watch has seen the
+   * role. Past it, the binding is refused as context-incomplete (fail closed).
+   */
+  unknownRoleWaitMs?: number;
 }
 
 export interface WebhookServer {
@@ -163,7 +169,10 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
     onContext: pool ? (u) => pool.setContext(u) : undefined,
   });
   const evaluator = pool ?? new LocalEvaluator({ snapshot: () => state.snapshot(), factory, lint });
-  const admission = new AdmissionHandler({ config: () => state.config(), evaluator });
+  const admission = new AdmissionHandler({
+    config: () => state.config(), evaluator,
+    awaitRole: (kind, namespace, name) => state.waitFor((s) => s.roleKnown(kind, namespace, name), opts.unknownRoleWaitMs ?? 3_000),
+  });
   const authorization = new AuthorizationHandler({
     snapshot: () => state.snapshot(), policy: () => state.policy(), mode: opts.mode ?? "guardrail", onError: opts.onError ?? "deny", clock,
   });

@@ -60,6 +60,20 @@ export class WebhookState {
     return this.configValue;
   }
 
+  /**
+   * Waits until the current snapshot satisfies `pred`, at most `ms` milliseconds; resolves whether it does. New
+   * snapshots are built as the context source reports changes, so a short poll is enough.
+   */
+  async waitFor(pred: (s: Snapshot) => boolean, ms: number): Promise<boolean> {
+    const deadline = this.opts.clock.now() + ms;
+    for (;;) {
+      const s = this.current;
+      if (s && pred(s) && !this.dirty) return true;
+      if (this.stopped || Date.now() >= deadline) return s !== undefined && pred(s);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
   /** Ready once a snapshot is loaded (and, with --policy, the policy). */
   ready(): { ready: boolean; reason?: string } {
     if (!this.current) return { ready: false, reason: "no policy snapshot loaded yet" };

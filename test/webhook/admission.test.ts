@@ -43,7 +43,7 @@ function allowed(r: any): any {
 
 describe("admission without evaluation", () => {
   let t: TestServer;
-  beforeAll(async () => { t = await serve({ context: new FileContext([CONTEXT], 0) }, certs); });
+  beforeAll(async () => { t = await serve({ context: new FileContext([CONTEXT], 0), unknownRoleWaitMs: 200 }, certs); });
   afterAll(() => t.server.close());
 
   test("the answer echoes uid and apiVersion; DELETE, CONNECT, subresources and other kinds are allowed", async () => {
@@ -98,7 +98,7 @@ describe("engine failure", () => {
 
 describe.skipIf(!hasLint)("default guardrails (enforce)", () => {
   let t: TestServer;
-  beforeAll(async () => { t = await serve({ context: new FileContext([CONTEXT], 0) }, certs); });
+  beforeAll(async () => { t = await serve({ context: new FileContext([CONTEXT], 0), unknownRoleWaitMs: 200 }, certs); });
   afterAll(() => t.server.close());
 
   test("a RoleBinding giving a ServiceAccount a full-wildcard ClusterRole is refused, naming check, object and path", async () => {
@@ -275,6 +275,32 @@ describe.skipIf(!hasLint)("modes and config", () => {
       expect(JSON.stringify(r)).not.toContain("projected-token-long-expiry");
       writeFileSync(config, "lint:\n  maxTokenExpirationSeconds: soon\n");
       await expect(serve({ context: new FileContext([CONTEXT], 0), configFile: config }, certs)).rejects.toThrow(/lint/);
+    } finally {
+      await t.server.close();
+      dir.cleanup();
+    }
+  });
+
+  test("a binding sent just before its role (one kubectl apply) waits for the role, then is judged on it", async () => {
+    const dir = tempDir();
+    const ctx = path.join(dir.dir, "ctx.yaml");
+    copyFileSync(CONTEXT, ctx);
+    const t = await serve({ context: new FileContext([ctx], 50), unknownRoleWaitMs: 5_000 }, certs);
+    try {
+      const base = await import("node:fs").then((f) => f.readFileSync(CONTEXT, "utf8"));
+      const withRole = (name: string, verbs: string) =>
+        `${base}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: ${name}}\nrules: [{apiGroups: [''], resources: [pods], verbs: [${verbs}]}]\n`;
+      const started = Date.now();
+      const pending = post(t, "/validate", review("CREATE", rb("team", "soon", "ClusterRole", "arrives-soon", [sa("app")])));
+      setTimeout(() => writeFileSync(ctx, withRole("arrives-soon", "get")), 300);
+      allowed(await pending);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250); // it waited for the role
+      // the role that arrives is judged like any other: a wildcard role is refused once it is known
+      const risky = post(t, "/validate", review("CREATE", rb("team", "risky", "ClusterRole", "arrives-wild", [sa("app")])));
+      setTimeout(() => writeFileSync(ctx, withRole("arrives-wild", "'*'")), 300);
+      const message = refused(await risky);
+      expect(message).not.toContain("[context-incomplete]");
+      expect(message).toContain("RoleBinding/team/risky");
     } finally {
       await t.server.close();
       dir.cleanup();
