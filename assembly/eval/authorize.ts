@@ -3,6 +3,7 @@
 import { Snapshot, CompiledRule } from "../index/snapshot";
 import { hasId, ID_UNKNOWN } from "../index/vocab";
 import { ruleKey, RoleIndex, ID_LIMIT } from "../index/role-index";
+import { I64Table } from "../util/i64-table";
 import { View, viewCache, C_ROLE, C_POSITION, C_SUBJECT, RULE_BITS, RULE_MASK } from "../index/views";
 import { KIND_CLUSTER_ROLE_BINDING, SUBJECT_SERVICE_ACCOUNT, Subject } from "../model/policy";
 import { goQuote } from "../util/quote";
@@ -142,7 +143,7 @@ export function decide(s: Snapshot, q: Request, d: Decision): void {
         }
       } else {
         // the first candidate with a plain rule for the key; one before it can only allow by another rule
-        const hit = key >= 0 ? v.plain.get(key) : -1;
+        const hit = key >= 0 ? I64Table.lookup(v.plainSlots, v.plainMask, key) : -1;
         const first = hit >= 0 ? hit >>> RULE_BITS : i32.MAX_VALUE;
         if (v.othersFirst <= first) {
           const others = v.others;

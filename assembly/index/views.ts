@@ -47,8 +47,10 @@ export class View {
   // INVARIANT: candidates in ascending position, C_WORDS words each (see C_*); `indexes` parallel
   cands: StaticArray<i32> = [];
   indexes: StaticArray<RoleIndex> = [];
-  // (verb, group, resource) key of a plain rule -> merged value of the first candidate whose role has it
-  plain: I64Table = EMPTY_TABLE;
+  // (verb, group, resource) key of a plain rule -> merged value of the first candidate whose role has it:
+  // the slots of a finished I64Table, kept here to save an indirection (I64Table.lookup)
+  plainSlots: StaticArray<i64> = EMPTY_TABLE.slotArray;
+  plainMask: i32 = EMPTY_TABLE.slotMask;
   // ascending candidates whose role has resource rules outside its plain table; and with non-resource rules
   others: StaticArray<i32> = [];
   nonResource: StaticArray<i32> = [];
@@ -181,7 +183,8 @@ export function buildView(s: Snapshot, user: i32, groups: StaticArray<i32>, nGro
   v.size = resolved;
   v.cands = cands;
   v.indexes = indexes;
-  v.plain = plain;
+  v.plainSlots = plain.slotArray;
+  v.plainMask = plain.slotMask;
   v.merged = merge;
   v.others = StaticArray.fromArray(others);
   v.othersFirst = others.length > 0 ? others[0] : i32.MAX_VALUE;
@@ -209,7 +212,9 @@ function sameKey(v: View, user: i32, groups: StaticArray<i32>, nGroups: i32, nam
 export class ViewCache {
   snapshot: Snapshot;
   table: I64Table = new I64Table(256);
-  views: View[] = [];
+  // INVARIANT: views[0, count) are the cached views; the table maps a key's hash to an index here
+  views: StaticArray<View | null> = new StaticArray<View | null>(64);
+  count: i32 = 0;
   weight: i64 = 0;
   builds: i32 = 0;
 
@@ -226,21 +231,27 @@ export class ViewCache {
     const key = <i64>(h >> 1);
     const at = this.table.get(key);
     if (at >= 0) {
-      const v = unchecked(this.views[at]);
+      const v = changetype<View>(unchecked(this.views[at]));
       if (sameKey(v, user, groups, nGroups, ns)) return v;
       // why: a hash collision: answer from a view of its own, uncached (never from the other requester's)
       return buildView(this.snapshot, user, groups, nGroups, ns);
     }
     const v = buildView(this.snapshot, user, groups, nGroups, ns);
     this.builds++;
-    if (this.views.length == MAX_VIEWS || this.weight + <i64>v.weight > MAX_WEIGHT) {
-      this.views = [];
+    if (this.count == MAX_VIEWS || this.weight + <i64>v.weight > MAX_WEIGHT) {
+      this.views = new StaticArray<View | null>(64);
+      this.count = 0;
       this.table = new I64Table(256);
       this.weight = 0;
     }
+    if (this.count == this.views.length) {
+      const grown = new StaticArray<View | null>(this.count * 2);
+      for (let i = 0; i < this.count; i++) unchecked(grown[i] = unchecked(this.views[i]));
+      this.views = grown;
+    }
     this.weight += <i64>v.weight;
-    this.table.set(key, this.views.length);
-    this.views.push(v);
+    this.table.set(key, this.count);
+    unchecked(this.views[this.count++] = v);
     return v;
   }
 }

@@ -31,15 +31,30 @@ export class I64Table {
   }
 
   get(key: i64): i32 {
-    const slots = this.slots;
-    const mask = this.mask;
-    let i = this.slot(key);
+    return I64Table.lookup(this.slots, this.mask, key);
+  }
+
+  // A lookup in the slots of a table that no longer changes (see slotArray/slotMask), for owners that keep the
+  // slots themselves and save the indirection through the table object.
+  // @ts-ignore: decorator
+  @inline
+  static lookup(slots: StaticArray<i64>, mask: i32, key: i64): i32 {
+    let i = <i32>(<u64>(key * 0x9e3779b97f4a7c15) >>> 40) & mask;
     while (true) {
       const k = unchecked(slots[i << 1]);
       if (k == key) return <i32>unchecked(slots[(i << 1) + 1]);
       if (k == EMPTY) return -1;
       i = (i + 1) & mask;
     }
+  }
+
+  // INVARIANT: valid until the next set() that grows the table
+  get slotArray(): StaticArray<i64> {
+    return this.slots;
+  }
+
+  get slotMask(): i32 {
+    return this.mask;
   }
 
   set(key: i64, value: i32): void {
