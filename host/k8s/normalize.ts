@@ -424,7 +424,12 @@ class Normalizer {
   private subjects(obj: Obj, root: At, kind: string): void {
     const s = obj.subjects;
     if (s === undefined || s === null || (Array.isArray(s) && s.length === 0)) {
-      this.warn("NO_SUBJECTS", `${kind} has no subjects`, s === undefined ? root : child(root, "subjects"));
+      // why: Kubernetes ships one such binding itself (system:node, emptied since 1.8 for the Node authorizer);
+      // warning about it on every run of every cluster would only teach people to ignore warnings
+      const labels = (obj.metadata as Obj | undefined)?.labels as Obj | undefined;
+      if (labels?.["kubernetes.io/bootstrapping"] !== "rbac-defaults") {
+        this.warn("NO_SUBJECTS", `${kind} has no subjects`, s === undefined ? root : child(root, "subjects"));
+      }
       obj.subjects = [];
       return;
     }

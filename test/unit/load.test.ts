@@ -490,6 +490,14 @@ metadata:
     expect(rbacKindOf(pod)).toBeUndefined();
   });
 
+  it("a binding without subjects is warned about, except Kubernetes' own bootstrap binding (system:node)", () => {
+    const doc = (name: string, labels: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n` +
+      `metadata: {name: ${name}${labels}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:node}\nsubjects: []\n`;
+    const r = parseText(doc("system:node", ", labels: {kubernetes.io/bootstrapping: rbac-defaults}") + "---\n" + doc("mine", ""), "nodes.yaml");
+    expect(r.objects.map((o) => o.object.subjects)).toEqual([[], []]);
+    expect(where(r)).toEqual([["NO_SUBJECTS", 11, 11]]);
+  });
+
   it("skips documents that are not objects or lack a kind, with warnings", () => {
     const r = parseText('"just a string"\n---\n[1, 2]\n---\nkind: 3\n---\nmetadata: {name: x}\n', "odd.yaml");
     expect(r.objects).toEqual([]);
