@@ -2,7 +2,7 @@
 // against the snapshot's vocabulary in JS and crosses into wasm with integers only (see ABI.md).
 import { EngineError } from "./errors.js";
 import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
-import { encode, groupIds, takeOutput, takeStrings, withBatch, withInput, writePath } from "./memory.js";
+import { encode, encodeInto, groupIds, pathBytes, takeOutput, takeStrings, withBatch, withInput } from "./memory.js";
 import { toWireObjects } from "./wire.js";
 import { lintConfigFor } from "./lint-config.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
@@ -68,6 +68,7 @@ export class Engine {
   private hotGroups = new Map<string, number>();
   private reasons: (string | undefined)[] = [];
   private groupsView: Int32Array = new Int32Array(0);
+  private pathView: Uint8Array = new Uint8Array(0);
   private abortMessage = "";
   private readonly input: Uint8Array;
   private readonly flags: number;
@@ -106,6 +107,7 @@ export class Engine {
     this.hotGroups = new Map();
     this.reasons = [];
     this.groupsView = new Int32Array(0);
+    this.pathView = new Uint8Array(0);
   }
 
   private trapError(e: unknown): EngineError {
@@ -175,7 +177,7 @@ export class Engine {
           this.idOf(ra.namespace, "resourceAttributes.namespace"));
       } else {
         const verb = this.hotIdOf(this.hotVerbs, na!.verb, "nonResourceAttributes.verb");
-        code = this.decidePath(user, n, verb, encode(str(na!.path, "nonResourceAttributes.path")));
+        code = this.decidePathString(user, n, verb, str(na!.path, "nonResourceAttributes.path"));
       }
     } catch (e) {
       if (e instanceof EngineError) return { allowed: false, reason: "", evaluationError: e.message };
@@ -206,8 +208,23 @@ export class Engine {
     return id;
   }
 
+  /** A view of the guest's path buffer with room for `n` bytes; re-made only when too small or detached. */
+  private pathBuffer(n: number): Uint8Array {
+    if (n > this.pathView.length || this.pathView.length === 0) this.pathView = pathBytes(this.ex, n);
+    return this.pathView;
+  }
+
   private decidePath(user: number, nGroups: number, verb: number, path: Uint8Array): number {
-    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, writePath(this.ex, path), path.length);
+    const buf = this.pathBuffer(path.length);
+    buf.set(path);
+    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, buf.byteOffset, path.length);
+  }
+
+  /** decidePath, encoding the path straight into the guest's buffer (no intermediate bytes). */
+  private decidePathString(user: number, nGroups: number, verb: number, path: string): number {
+    let n = encodeInto(path, this.pathBuffer(path.length));
+    if (n < 0) n = encodeInto(path, this.pathBuffer(path.length * 3)); // why: UTF-8 takes at most 3 bytes per UTF-16 unit
+    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, this.pathView.byteOffset, n);
   }
 
   /** Interns a request once; check() then decides it with integer arguments only. */
@@ -238,8 +255,11 @@ export class Engine {
   /** Decides a prepared request. Never throws. */
   check(p: PreparedRequest): AuthorizeResult {
     try {
-      const n = p.groups.length;
-      this.groupBuffer(n).set(p.groups);
+      const groups = p.groups;
+      const n = groups.length;
+      const buf = this.groupBuffer(n);
+      // why: for a handful of ids a loop is cheaper than TypedArray.prototype.set
+      for (let i = 0; i < n; i++) buf[i] = groups[i];
       const ids = p.ids;
       if (p.resource) {
         return this.result(this.ex.rbac_decide(this.snapshot, ids[0], n, ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]));

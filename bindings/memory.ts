@@ -34,13 +34,6 @@ export function groupIds(ex: RawExports, n: number): Int32Array {
   return new Int32Array(ex.memory.buffer, ptr, n);
 }
 
-/** Copies a path into the guest's reusable path buffer; returns its pointer. */
-export function writePath(ex: RawExports, path: Uint8Array): number {
-  const ptr = ex.rbac_path_buffer(path.length);
-  new Uint8Array(ex.memory.buffer, ptr, path.length).set(path);
-  return ptr;
-}
-
 /** Reads and frees a string-list output buffer ([u32 length][u32 count]([u32 n][UTF-8 bytes])*). */
 export function takeStrings(ex: RawExports, ptr: number): string[] {
   const view = new DataView(ex.memory.buffer);
@@ -76,4 +69,16 @@ export function withBatch(ex: RawExports, input: Uint8Array, count: number,
     ex.rbac_free(inPtr);
     if (outPtr !== 0) ex.rbac_free(outPtr);
   }
+}
+
+/** A view of the guest's reusable path buffer with room for at least `n` bytes (ABI rbac_path_buffer). */
+export function pathBytes(ex: RawExports, n: number): Uint8Array {
+  const ptr = ex.rbac_path_buffer(n);
+  return new Uint8Array(ex.memory.buffer, ptr, Math.max(n, 256));
+}
+
+/** Encodes `s` as UTF-8 into `view` from offset 0; returns the byte length, or -1 when it does not fit. */
+export function encodeInto(s: string, view: Uint8Array): number {
+  const r = encoder.encodeInto(s, view);
+  return r.read === s.length ? r.written : -1;
 }

@@ -10,6 +10,8 @@ const crb = (name: string, roleName: string, subjects: object[]) => ({
 const policy = [role("reader", [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }]), crb("alice-reads", "reader", [{ kind: "User", name: "alice" }])];
 const getPods = { user: "alice", resourceAttributes: { verb: "get", resource: "pods", namespace: "x" } };
 
+const clusterRoleUrls = (urls: string[]) => [role("urls", [{ verbs: ["get"], nonResourceURLs: urls }]), crb("alice-urls", "urls", [{ kind: "User", name: "alice" }])];
+
 // A minimal module exporting only `rbac_abi_version` = 2.
 function moduleWithAbi(version: number): WebAssembly.Module {
   const name = [...new TextEncoder().encode("rbac_abi_version")];
@@ -104,5 +106,17 @@ describe("engine", () => {
     }
     expect(r.result(2).evaluationError).toMatch(/spec must be an object/);
     expect(r.results().map((x) => x.allowed)).toEqual([true, false, false, false, false]);
+  });
+
+  test("non-resource paths of any length and script are encoded into the guest exactly", async () => {
+    const long = "/" + "é".repeat(300) + "/😀"; // 600+ UTF-8 bytes from 303 UTF-16 units: the first encoding attempt falls short
+    const urls = clusterRoleUrls([long, "/x/*", "/short"]);
+    const e = await createEngine(urls);
+    for (const [path, want] of [[long, true], ["/short", true], [long + "x", false], ["/x/" + "ü".repeat(1000), true], ["/y", false], ["/short", true]] as const) {
+      const spec = { user: "alice", nonResourceAttributes: { verb: "get", path } };
+      expect(e.authorize(spec).allowed).toBe(want);
+      expect(e.check(e.prepare(spec)).allowed).toBe(want);
+      expect(e.authorizeJSON(spec).allowed).toBe(want);
+    }
   });
 });
