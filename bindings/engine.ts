@@ -41,6 +41,24 @@ export interface PreparedRequest {
   readonly groups: Int32Array;
   readonly path: Uint8Array | null;
   readonly error?: string;
+  /** The request as one batch record (ABI.md, rbac_decide_batch; for a non-resource request a and b are unused). */
+  readonly words: Int32Array;
+}
+
+// why: one compact record per request (one typed array, not three objects): a host that keeps many prepared
+// requests touches two cache lines per decision instead of five
+class Prepared implements PreparedRequest {
+  constructor(readonly words: Int32Array, readonly path: Uint8Array | null) {}
+  get resource(): boolean {
+    return this.words[0] === 0;
+  }
+  get ids(): Int32Array {
+    const w = this.words;
+    return Int32Array.of(w[1], w[3], w[4], w[5], w[6], w[7], w[8]);
+  }
+  get groups(): Int32Array {
+    return this.words.slice(BATCH_RECORD_WORDS, BATCH_RECORD_WORDS + this.words[2]);
+  }
 }
 
 function str(v: unknown, field: string): string {
@@ -235,36 +253,38 @@ export class Engine {
     if ((ra == null) === (na == null)) throw bothOrNeither(ra);
     const groupsIn = spec.groups ?? [];
     if (!Array.isArray(groupsIn)) throw new EngineError("BAD_INPUT", "spec.groups must be an array of strings", "groups");
-    const groups = new Int32Array(groupsIn.length);
-    for (let i = 0; i < groupsIn.length; i++) groups[i] = this.hotIdOf(this.hotGroups, groupsIn[i], `groups[${i}]`);
-    const ids = new Int32Array(7);
-    ids[0] = this.idOf(spec.user, "user");
+    const n = groupsIn.length;
+    const w = new Int32Array(BATCH_RECORD_WORDS + n);
+    for (let i = 0; i < n; i++) w[BATCH_RECORD_WORDS + i] = this.hotIdOf(this.hotGroups, groupsIn[i], `groups[${i}]`);
+    w[1] = this.idOf(spec.user, "user");
+    w[2] = n;
     if (ra != null) {
-      ids[1] = this.hotIdOf(this.hotVerbs, ra.verb, "resourceAttributes.verb");
-      ids[2] = this.hotIdOf(this.hotApiGroups, ra.group, "resourceAttributes.group");
-      ids[3] = this.hotIdOf(this.hotResources, ra.resource, "resourceAttributes.resource");
-      ids[4] = this.hotIdOf(this.hotResources, ra.subresource, "resourceAttributes.subresource");
-      ids[5] = this.idOf(ra.name, "resourceAttributes.name");
-      ids[6] = this.idOf(ra.namespace, "resourceAttributes.namespace");
-      return { resource: true, ids, groups, path: null };
+      w[0] = 0;
+      w[3] = this.hotIdOf(this.hotVerbs, ra.verb, "resourceAttributes.verb");
+      w[4] = this.hotIdOf(this.hotApiGroups, ra.group, "resourceAttributes.group");
+      w[5] = this.hotIdOf(this.hotResources, ra.resource, "resourceAttributes.resource");
+      w[6] = this.hotIdOf(this.hotResources, ra.subresource, "resourceAttributes.subresource");
+      w[7] = this.idOf(ra.name, "resourceAttributes.name");
+      w[8] = this.idOf(ra.namespace, "resourceAttributes.namespace");
+      return new Prepared(w, null);
     }
-    ids[1] = this.hotIdOf(this.hotVerbs, na!.verb, "nonResourceAttributes.verb");
-    return { resource: false, ids, groups, path: encode(str(na!.path, "nonResourceAttributes.path")) };
+    w[0] = 1;
+    w[3] = this.hotIdOf(this.hotVerbs, na!.verb, "nonResourceAttributes.verb");
+    return new Prepared(w, encode(str(na!.path, "nonResourceAttributes.path")));
   }
 
   /** Decides a prepared request. Never throws. */
   check(p: PreparedRequest): AuthorizeResult {
     try {
-      const groups = p.groups;
-      const n = groups.length;
+      const w = p.words;
+      const n = w[2];
       const buf = this.groupBuffer(n);
       // why: for a handful of ids a loop is cheaper than TypedArray.prototype.set
-      for (let i = 0; i < n; i++) buf[i] = groups[i];
-      const ids = p.ids;
-      if (p.resource) {
-        return this.result(this.ex.rbac_decide(this.snapshot, ids[0], n, ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]));
+      for (let i = 0; i < n; i++) buf[i] = w[BATCH_RECORD_WORDS + i];
+      if (w[0] === 0) {
+        return this.result(this.ex.rbac_decide(this.snapshot, w[1], n, w[3], w[4], w[5], w[6], w[7], w[8]));
       }
-      return this.result(this.decidePath(ids[0], n, ids[1], p.path!));
+      return this.result(this.decidePath(w[1], n, w[3], p.path!));
     } catch (e) {
       return this.recover(e);
     }
@@ -287,7 +307,7 @@ export class Engine {
       try {
         const p = this.prepare(specs[i]);
         prepared.push(p);
-        words += BATCH_RECORD_WORDS + p.groups.length;
+        words += p.words.length;
         if (p.path) pathBytes += p.path.length;
       } catch (e) {
         prepared.push(null);
@@ -302,21 +322,14 @@ export class Engine {
       const p = prepared[i];
       if (p === null) continue;
       slots[i] = count++;
-      const ids = p.ids;
-      w[at] = p.resource ? 0 : 1;
-      w[at + 1] = ids[0];
-      w[at + 2] = p.groups.length;
-      w[at + 3] = ids[1];
-      if (p.resource) {
-        for (let k = 0; k < 5; k++) w[at + 4 + k] = ids[2 + k];
-      } else {
+      w.set(p.words, at);
+      if (p.path) {
         w[at + 4] = pathAt;
-        w[at + 5] = p.path!.length;
-        bytes.set(p.path!, pathAt);
-        pathAt += p.path!.length;
+        w[at + 5] = p.path.length;
+        bytes.set(p.path, pathAt);
+        pathAt += p.path.length;
       }
-      w.set(p.groups, at + BATCH_RECORD_WORDS);
-      at += BATCH_RECORD_WORDS + p.groups.length;
+      at += p.words.length;
     }
     return { length: specs.length, count, bytes, slots, errors };
   }
