@@ -49,6 +49,7 @@ export function ratio(x: number): string {
   if (x < 0.1) return `1/${fmt(1 / x)}×`;
   return `${fmt(x, x < 10 ? 2 : 0)}×`;
 }
+const cpu = (f: Figures) => (f.loopCpuNs === undefined ? "–" : ns(f.loopCpuNs));
 const sizeLabel = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
 const table = (head: string[], rows: string[][], align?: string[]) =>
   `| ${head.join(" | ")} |\n|${head.map((_, i) => (align?.[i] ?? (i === 0 ? "---" : "---:"))).join("|")}|\n` +
@@ -80,11 +81,11 @@ export function latencyPlot(a: AuthorizeResults): string {
   const sizes = Object.values(a.sizes).sort((x, y) => x.bindings - y.bindings);
   const series: Series[] = LINES.map((l) => ({
     name: l.name, color: l.color, dashed: l.dashed,
-    points: sizes.filter((s) => s.evaluators[l.key]).map((s) => [s.bindings, s.evaluators[l.key].meanNs] as [number, number]),
+    points: sizes.filter((s) => s.evaluators[l.key]).map((s) => [s.bindings, s.evaluators[l.key].medianNs] as [number, number]),
   })).filter((s) => s.points.length > 0);
   return lineChartSVG({
     title: "Authorization: ns per decision vs policy size (log-log)", xLabel: "bindings in the policy",
-    yLabel: "time per decision (mean; median of rounds)", series,
+    yLabel: "time per decision (median of rounds)", series,
     hlines: [{ y: 300, label: "goal: public ≤ 300 ns", color: PALETTE[3] }, { y: 100, label: "goal: fast path ≤ 100 ns", color: PALETTE[4] }],
   });
 }
@@ -92,8 +93,8 @@ export function latencyPlot(a: AuthorizeResults): string {
 export function throughputPlot(a: AuthorizeResults, size = 10_000): string {
   const s = a.sizes[String(size)];
   const bars: Bar[] = LINES.filter((l) => s.evaluators[l.key]).map((l) => ({
-    label: l.name, value: 1e9 / s.evaluators[l.key].meanNs, color: l.color,
-    text: `${fmt(1e9 / s.evaluators[l.key].meanNs)}/s`,
+    label: l.name, value: 1e9 / s.evaluators[l.key].medianNs, color: l.color,
+    text: `${fmt(1e9 / s.evaluators[l.key].medianNs)}/s`,
   }));
   return barChartSVG({ title: `Throughput at ${sizeLabel(size)} bindings (one core, log scale)`, valueLabel: "decisions per second", bars,
     format: siCount, markers: [{ y: 1e9 / 300, label: "goal: public 300 ns" }, { y: 1e9 / 100, label: "goal: fast path 100 ns" }] });
@@ -103,10 +104,10 @@ export function queriesPlot(q: QueriesResults, size = 10_000): string {
   const s = q.sizes[String(size)];
   const bars: Bar[] = [];
   for (const [name, r] of Object.entries(s.queries)) {
-    bars.push({ label: `${name} — library`, value: r.library.meanNs, color: PALETTE[3], text: ns(r.library.meanNs) });
-    if (r.naive) bars.push({ label: `${name} — naive baseline`, value: r.naive.meanNs, color: PALETTE[0], text: ns(r.naive.meanNs) });
+    bars.push({ label: `${name} — library`, value: r.library.medianNs, color: PALETTE[3], text: ns(r.library.medianNs) });
+    if (r.naive) bars.push({ label: `${name} — naive baseline`, value: r.naive.medianNs, color: PALETTE[0], text: ns(r.naive.medianNs) });
   }
-  return barChartSVG({ title: `Queries at ${sizeLabel(size)} bindings (mean per call, log scale; shorter is faster)`,
+  return barChartSVG({ title: `Queries at ${sizeLabel(size)} bindings (median per call, log scale; shorter is faster)`,
     valueLabel: "time per call", bars, format: siNs,
     markers: [{ y: 50_000, label: "goal: whoCan 50 µs", color: PALETTE[3] }, { y: 20_000, label: "goal: rulesFor 20 µs", color: PALETTE[4] }] });
 }
@@ -139,9 +140,11 @@ const METHOD = `## Method
     decision includes building Cedar's request and entities from the spec). Run only at sizes where setup and timing
     stay under a minute;
   - *inside-wasm loop*: reserved (needs an engine export); plotted once present in the results.
-- **Timing**: tinybench, one iteration = one decision (or one query), cycling through the request array; the figure
-  is the mean per decision. Each evaluator is timed in several interleaved rounds; the tables show the **median of the
-  rounds' means**. Ratios are always to a baseline measured in the same run. "p99" is tinybench's per-sample p99.
+- **Timing**: tinybench, one iteration = one decision (or one query), cycling through the request array. The headline
+  figure is the **per-decision median** (tinybench's p50): on this shared machine the mean mostly measures how often
+  the process was preempted (it is shown too, with the p99 and the CPU time per decision of a plain loop). Each
+  evaluator is timed in several interleaved rounds (Cedar in one) and the **median over rounds** is reported. Ratios,
+  throughput (1e9 / median) and goals use these medians, always against baselines measured in the same run.
 - **Machine**: a shared 2-core VM — other engineers' builds and tests run at the same time, so absolute numbers are
   noisy upper bounds (load averages are recorded); ratios within one run are the meaningful figures.
 `;
@@ -167,29 +170,30 @@ export function renderReadme(a: AuthorizeResults | undefined, q: QueriesResults 
   if (a) {
     const sizes = Object.values(a.sizes).sort((x, y) => x.bindings - y.bindings);
     md += `## Authorization: time per decision\n\n![ns per decision vs bindings](plots/authorize-latency.svg)\n\n`;
-    md += `Mean per decision (median of ${a.rounds ?? 1} rounds), and in brackets the ratio to the naive port / to the indexed TS ` +
+    md += `Median time per decision (tinybench's per-sample median; median of ${a.rounds ?? 1} rounds, Cedar: 1 round), and in brackets the ratio to the naive port / to the indexed TS ` +
       `evaluator measured in the same run (> 1× = faster than the baseline):\n\n`;
     const rows = LINES.filter((l) => sizes.some((s) => s.evaluators[l.key])).map((l) => [l.name, ...sizes.map((s) => {
       const f = s.evaluators[l.key];
       if (!f) return l.key === "cedar" ? "skipped" : "–";
-      return l.key === "naive" ? ns(f.meanNs) : `${ns(f.meanNs)} (${ratio(f.ratioVsNaive!)} / ${ratio(f.ratioVsIndexed!)})`;
+      return l.key === "naive" ? ns(f.medianNs) : `${ns(f.medianNs)} (${ratio(f.ratioVsNaive!)} / ${ratio(f.ratioVsIndexed!)})`;
     })]);
     md += table(["evaluator", ...sizes.map((s) => `${fmt(s.bindings)} bindings`)], rows);
     md += `\nCedar: ` + sizes.map((s) => s.cedar?.skipped ? `${sizeLabel(s.bindings)} skipped` :
       s.cedar ? `${sizeLabel(s.bindings)}: ${fmt(s.cedar.links)} links, setup ${ns(s.cedar.setupMs * 1e6)}, ${s.cedar.equivalenceSample} requests checked` : "").filter(Boolean).join("; ") + ".\n";
     const notes = [...new Set(sizes.flatMap((s) => s.notes ?? []))];
     if (notes.length) md += `\nNotes: ${notes.join("; ")}.\n`;
-    md += `\nMedian and p99 per sample (ns), public \`authorize\` / fast path \`check\`:\n\n` + table(["bindings", "authorize median", "authorize p99",
-      "check median", "check p99", "allowed share", "wasm memory"], sizes.map((s) => [fmt(s.bindings), ns(s.evaluators.authorize.medianNs),
-      ns(s.evaluators.authorize.p99Ns), ns(s.evaluators.check.medianNs), ns(s.evaluators.check.p99Ns),
+    md += `\nMean (inflated by preemption on the shared machine), p99 and process CPU time per decision in a plain loop ` +
+      `("loop cpu"), public \`authorize\` / fast path \`check\`:\n\n` + table(["bindings", "authorize mean", "authorize p99", "authorize loop cpu",
+      "check mean", "check p99", "check loop cpu", "allowed share", "wasm memory"], sizes.map((s) => [fmt(s.bindings), ns(s.evaluators.authorize.meanNs),
+      ns(s.evaluators.authorize.p99Ns), cpu(s.evaluators.authorize), ns(s.evaluators.check.meanNs), ns(s.evaluators.check.p99Ns), cpu(s.evaluators.check),
       `${fmt(100 * s.requests.allowedShare, 1)}%`, `${fmt(s.wasmMemoryMiB, 0)} MiB`]));
 
     const t10 = a.sizes["10000"];
     if (t10) {
       md += `\n## Throughput at 10k bindings\n\n![decisions per second at 10k bindings](plots/throughput-10k.svg)\n\n` +
-        table(["evaluator", "decisions/s (one core)", "vs naive", "vs indexed TS"], LINES.filter((l) => t10.evaluators[l.key]).map((l) => {
+        table(["evaluator", "decisions/s (one core, 1e9 / median)", "vs naive", "vs indexed TS"], LINES.filter((l) => t10.evaluators[l.key]).map((l) => {
           const f = t10.evaluators[l.key];
-          return [l.name, fmt(1e9 / f.meanNs), ratio(f.ratioVsNaive!), ratio(f.ratioVsIndexed!)];
+          return [l.name, fmt(1e9 / f.medianNs), ratio(f.ratioVsNaive!), ratio(f.ratioVsIndexed!)];
         }));
     }
 
@@ -205,12 +209,12 @@ export function renderReadme(a: AuthorizeResults | undefined, q: QueriesResults 
 
   if (q) {
     const sizes = Object.values(q.sizes).sort((x, y) => x.bindings - y.bindings);
-    md += `\n## Queries\n\n![queries at 10k bindings](plots/queries-10k.svg)\n\nMean per call through the library (median of ${q.rounds ?? 1} rounds), ` +
+    md += `\n## Queries\n\n![queries at 10k bindings](plots/queries-10k.svg)\n\nMedian per call through the library (median of ${q.rounds ?? 1} rounds), ` +
       `the naive baseline in the same run, and the ratio (> 1× = the library is faster):\n\n`;
     const names = Object.keys(sizes[0].queries);
     md += table(["query", ...sizes.map((s) => `${fmt(s.bindings)} bindings`)], names.map((n) => [n, ...sizes.map((s) => {
       const r = s.queries[n];
-      return r.naive ? `${ns(r.library.meanNs)} vs ${ns(r.naive.meanNs)} (${ratio(r.ratioVsNaive!)})` : `${ns(r.library.meanNs)} (no baseline)`;
+      return r.naive ? `${ns(r.library.medianNs)} vs ${ns(r.naive.medianNs)} (${ratio(r.ratioVsNaive!)})` : `${ns(r.library.medianNs)} (no baseline)`;
     })]));
     md += `\nBaselines: ${names.map((n) => `${n}: ${sizes[0].queries[n].baseline}`).join("; ")}.\n\n`;
     md += `CLI, whole command (process start to exit, median of runs; \`node -e 0\` is a bare Node start in the same run):\n\n` +

@@ -65,7 +65,7 @@ describe("bench report", () => {
     const thr = parseSvg(readFileSync(join(out, "plots/throughput-10k.svg"), "utf8"));
     const bars = groups(thr, "bars")[0];
     expect(bars.rect).toHaveLength(4); // no Cedar at 10k in the fixture
-    expect(texts(bars)).toEqual(expect.arrayContaining(["check (fast path)", "20,000,000/s", "5,000/s"]));
+    expect(texts(bars)).toEqual(expect.arrayContaining(["check (fast path)", "22,222,222/s", "5,556/s"]));
     const q = parseSvg(readFileSync(join(out, "plots/queries-10k.svg"), "utf8"));
     expect(groups(q, "bars")[0].rect).toHaveLength(7);
     expect(texts(groups(q, "goal"))).toEqual(["goal: whoCan 50 µs", "goal: rulesFor 20 µs"]);
@@ -79,12 +79,14 @@ describe("bench report", () => {
     expect(md).toContain("| fast path check at 10k (mean) | 50 ns | ≤ 100 ns | **PASS** |  |");
     expect(md).toContain("| rulesFor at 10k (mean) | 30.0 µs | ≤ 20.0 µs | **MISS** | 1.5× over (needs −33%) |");
     expect(md).toContain("4 of 6 goals met.");
-    // the authorize table: naive absolute, the others with ratios to naive / indexed
-    expect(md).toContain("| naive k8s visitor (TS) | 4.00 µs | 200 µs |");
-    expect(md).toContain("| check (fast path) | 250 ns (16× / 8.00×) | 50 ns (4,000× / 80×) |");
-    expect(md).toContain("| Cedar (cedar-wasm) | 5.0 ms (1/1,250× / 1/2,500×) | skipped |");
+    // the authorize table: medians; naive absolute, the others with ratios to naive / indexed (from the results)
+    expect(md).toContain("| naive k8s visitor (TS) | 3.60 µs | 180 µs |");
+    expect(md).toContain("| check (fast path) | 225 ns (16× / 8.00×) | 45 ns (4,000× / 80×) |");
+    expect(md).toContain("| Cedar (cedar-wasm) | 4.5 ms (1/1,250× / 1/2,500×) | skipped |");
     expect(md).toContain("| whoCan | 40.0 µs vs 400 µs (10×) |");
     expect(md).toContain("| lint | 300 ms (no baseline) |");
+    // mean, p99 and loop CPU time stay visible next to the medians
+    expect(md).toContain("| 10,000 | 2.00 µs | 6.00 µs | – | 50 ns | 150 ns | – | 60.0% | 10 MiB |");
     expect(md).toContain("| 10,000 | `rbac-guard lint -f DIR` | 900 ms | 50 ms | 18.0× |");
     for (const p of ["plots/authorize-latency.svg", "plots/throughput-10k.svg", "plots/queries-10k.svg"]) expect(md).toContain(`](${p})`);
     expect(md).toContain("## Method");
