@@ -495,8 +495,8 @@ async function main() {
     scaling: { from: SIZES[0], to: SIZES[SIZES.length - 1], authorize: scale("authorize"), check: scale("check"),
       authorizeJSON: scale("authorizeJSON"), indexed: scale("indexed"), naive: scale("naive") },
     targets, durationSeconds: (performance.now() - started) / 1000 };
-  // why: sub-nanosecond digits are noise; keep the file readable
-  const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v);
+  // why: 5 significant digits; fixed decimals would turn Cedar's tiny ratios into 0
+  const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
   writeFileSync(RESULTS, JSON.stringify(out, round, 2) + "\n");
   console.log(`\nresults: ${RESULTS.slice(ROOT.length)}; done in ${fmt((performance.now() - started) / 1000, 1)} s` + (sink < 0 ? "" : ""));
 }

@@ -229,7 +229,8 @@ async function main() {
   machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   console.log(`load average at end: ${machine.loadAverageAtEnd.join(" ")}`);
   mkdirSync(dirname(RESULTS), { recursive: true });
-  const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v);
+  // why: 5 significant digits; fixed decimals would turn Cedar's tiny ratios into 0
+  const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
   writeFileSync(RESULTS, JSON.stringify({ suite: "queries", quick: QUICK, rounds: ROUNDS, machine, sizes, targets,
     durationSeconds: (performance.now() - started) / 1000 }, round, 2) + "\n");
   console.log(`\nresults: ${RESULTS.slice(ROOT.length)}; done in ${fmt((performance.now() - started) / 1000, 1)} s` + (sink < 0 ? "" : ""));

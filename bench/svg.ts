@@ -44,7 +44,7 @@ export function siNs(v: number): string {
   return `${trim(v)} ns`;
 }
 
-const trim = (v: number) => (Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toPrecision(2).replace(/\.?0+$/, ""));
+const trim = (v: number) => (Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toPrecision(2).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
 
 function header(w: number, h: number, title: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ` +

@@ -196,7 +196,7 @@ export class IndexedAuthorizer {
     const ra = spec?.resourceAttributes, nra = spec?.nonResourceAttributes;
     if ((ra == null) === (nra == null)) return { allowed: false, reason: "", evaluationError: EVALUATION_ERROR };
     const a: Attributes = {
-      user: str(spec.user), groups: Array.isArray(spec.groups) ? (spec.groups.every(isString) ? spec.groups : spec.groups.map(str)) : [],
+      user: str(spec.user), groups: groupsOf(spec.groups),
       resourceRequest: ra != null, verb: str(ra ? ra.verb : nra!.verb), namespace: str(ra?.namespace),
       apiGroup: str(ra?.group), resource: str(ra?.resource), subresource: str(ra?.subresource), name: str(ra?.name),
       path: str(nra?.path),
@@ -265,6 +265,12 @@ export class IndexedAuthorizer {
 }
 
 const isString = (v: unknown): v is string => typeof v === "string";
+/** spec.groups as the oracle reads it (non-array: none; non-strings stringified), without copying the common case */
+function groupsOf(groups: unknown): string[] {
+  if (!Array.isArray(groups)) return [];
+  for (let i = 0; i < groups.length; i++) if (!isString(groups[i])) return groups.map(str);
+  return groups as string[];
+}
 const str = (v: unknown): string => (typeof v === "string" ? v : v == null ? "" : String(v));
 
 /** The reason kube-apiserver gives when binding b allows through subject s (as the naive oracle builds it). */
