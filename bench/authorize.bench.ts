@@ -362,6 +362,12 @@ function checkIndexed(size: number, indexed: IndexedAuthorizer, naive: NaiveAuth
   return checked;
 }
 
+/** bench/results/history/<suite>-<UTC date, colons as dashes>.json */
+function historyFile(suite: string, isoDate: string): string {
+  mkdirSync(ROOT + "bench/results/history", { recursive: true });
+  return ROOT + `bench/results/history/${suite}-${isoDate.slice(0, 19).replace(/:/g, "-")}Z.json`;
+}
+
 function table(head: string[], rows: string[][]) {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => "   " + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
@@ -498,6 +504,8 @@ async function main() {
   // why: 5 significant digits; fixed decimals would turn Cedar's tiny ratios into 0
   const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
   writeFileSync(RESULTS, JSON.stringify(out, round, 2) + "\n");
+  // every full run is kept, so the report can show the run-to-run spread
+  if (!QUICK) writeFileSync(historyFile("authorize", machine.date), JSON.stringify(out, round, 2) + "\n");
   console.log(`\nresults: ${RESULTS.slice(ROOT.length)}; done in ${fmt((performance.now() - started) / 1000, 1)} s` + (sink < 0 ? "" : ""));
 }
 

@@ -202,6 +202,12 @@ async function benchSize(size: number): Promise<SizeResult> {
   return { bindings: size, inputs: INPUTS, queries, cli, lintFindings: findings };
 }
 
+/** bench/results/history/<suite>-<UTC date, colons as dashes>.json */
+function historyFile(suite: string, isoDate: string): string {
+  mkdirSync(ROOT + "bench/results/history", { recursive: true });
+  return ROOT + `bench/results/history/${suite}-${isoDate.slice(0, 19).replace(/:/g, "-")}Z.json`;
+}
+
 function table(head: string[], rows: string[][]) {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => "   " + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
@@ -238,8 +244,11 @@ async function main() {
   mkdirSync(dirname(RESULTS), { recursive: true });
   // why: 5 significant digits; fixed decimals would turn Cedar's tiny ratios into 0
   const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
-  writeFileSync(RESULTS, JSON.stringify({ suite: "queries", quick: QUICK, rounds: ROUNDS, machine, sizes, targets,
-    durationSeconds: (performance.now() - started) / 1000 }, round, 2) + "\n");
+  const text = JSON.stringify({ suite: "queries", quick: QUICK, rounds: ROUNDS, machine, sizes, targets,
+    durationSeconds: (performance.now() - started) / 1000 }, round, 2) + "\n";
+  writeFileSync(RESULTS, text);
+  // every full run is kept, so the report can show the run-to-run spread
+  if (!QUICK) writeFileSync(historyFile("queries", machine.date), text);
   console.log(`\nresults: ${RESULTS.slice(ROOT.length)}; done in ${fmt((performance.now() - started) / 1000, 1)} s` + (sink < 0 ? "" : ""));
 }
 

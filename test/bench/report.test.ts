@@ -78,7 +78,11 @@ describe("bench report", () => {
     expect(md).toContain("| public authorize at 10k (mean) | 2,000 ns | ≤ 300 ns | **MISS** | 6.7× over (needs −85%) |");
     expect(md).toContain("| fast path check at 10k (mean) | 50 ns | ≤ 100 ns | **PASS** |  |");
     expect(md).toContain("| rulesFor at 10k (mean) | 30.0 µs | ≤ 20.0 µs | **MISS** | 1.5× over (needs −33%) |");
-    expect(md).toContain("4 of 6 goals met.");
+    expect(md).toContain("4 of 6 goals met in the latest run.");
+    // the run-to-run spread from bench/results/history (3 authorize runs in the fixture, none for queries)
+    expect(md).toContain("| public authorize at 10k (mean) | 2,000 ns | ≤ 300 ns | **MISS** | 6.7× over (needs −85%) | 2,600 · 400 · 2,000 | 2,000 ns (MISS) |");
+    expect(md).toContain("| rulesFor at 10k (mean) | 30.0 µs | ≤ 20.0 µs | **MISS** | 1.5× over (needs −33%) | – | – |");
+    expect(md).toContain("| 2026-01-01 01:00 | authorize | 3 | 1.5 / 1 / 0.5 |");
     // the authorize table: medians; naive absolute, the others with ratios to naive / indexed (from the results)
     expect(md).toContain("| naive k8s visitor (TS) | 3.60 µs | 180 µs |");
     expect(md).toContain("| check (fast path) | 225 ns (16× / 8.00×) | 45 ns (4,000× / 80×) |");
