@@ -148,7 +148,7 @@ const METHOD = `## Method
     prefixes; one template link per binding × subject; \`preparsePolicySet\` + \`statefulIsAuthorized\`; the timed
     decision includes building Cedar's request and entities from the spec). Run only at sizes where setup and timing
     stay under a minute;
-  - *inside-wasm loop*: reserved (needs an engine export); plotted once present in the results.
+  - *inside-wasm loop*: the batch path (\`engine.prepareBatch\` / \`checkBatch\`, ABI \`rbac_decide_batch\`): one call decides 1,000 prepared requests in a loop inside the core; figures are per decision, the copies in and out included.
 - **Timing**: tinybench, one iteration = one decision (or one query), cycling through the request array. The headline
   figure is the **per-decision median** (tinybench's p50): on this shared machine the mean mostly measures how often
   the process was preempted (it is shown too, with the p99 and the CPU time per decision of a plain loop). Each
