@@ -4,7 +4,7 @@ import { Snapshot, CompiledRule } from "../index/snapshot";
 import { hasId, ID_UNKNOWN } from "../index/vocab";
 import { ruleKey, RoleIndex, ID_LIMIT } from "../index/role-index";
 import { I64Table } from "../util/i64-table";
-import { View, viewCache, C_ROLE, C_POSITION, C_SUBJECT, RULE_BITS, RULE_MASK } from "../index/views";
+import { View, viewCache, C_ROLE, C_POSITION, C_SUBJECT, C_SLOTS, C_MASK, C_OTHERS, RULE_BITS, RULE_MASK } from "../index/views";
 import { KIND_CLUSTER_ROLE_BINDING, SUBJECT_SERVICE_ACCOUNT, Subject } from "../model/policy";
 import { goQuote } from "../util/quote";
 
@@ -135,7 +135,13 @@ export function decide(s: Snapshot, q: Request, d: Decision): void {
       const key = plainKey(q, combined);
       if (!v.merged) {
         for (let c = 0; c < n; c++) {
-          const rule = roleAllowsKeyed(s, v.cand(c, C_ROLE), unchecked(v.indexes[c]), q, combined, key);
+          let rule: i32;
+          if (v.cand(c, C_OTHERS) == 0) {
+            // why: a role with plain rules only answers from its table, read straight from the view's words
+            rule = key >= 0 ? I64Table.lookup(changetype<StaticArray<i64>>(<usize>v.cand(c, C_SLOTS)), v.cand(c, C_MASK), key) : -1;
+          } else {
+            rule = roleAllowsKeyed(s, v.cand(c, C_ROLE), unchecked(v.indexes[c]), q, combined, key);
+          }
           if (rule >= 0) {
             grant(v, c, rule, d);
             return;

@@ -23,7 +23,12 @@ export const C_POSITION: i32 = 0; // the binding's position
 export const C_ROLE: i32 = 1; // its role
 export const C_SUBJECT: i32 = 2; // the first subject of the binding that names this requester (appliesTo)
 export const C_HANDLE: i32 = 3; // host-visible reason handle of a grant by this candidate, once computed (-1: not yet)
-export const C_WORDS: i32 = 4;
+// the role's plain-rule table, read without going through its RoleIndex and I64Table objects: the address of its
+// slots (kept alive by the snapshot's RoleIndex; a finished table never moves) and its mask
+export const C_SLOTS: i32 = 4;
+export const C_MASK: i32 = 5;
+export const C_OTHERS: i32 = 6; // how many of the role's resource rules are outside its plain table
+export const C_WORDS: i32 = 7;
 
 // A merged plain-table value: (candidate << RULE_BITS) | rule index in the candidate's role, RULE_MASK when the
 // rule index does not fit (then the role's own table tells it).
@@ -167,6 +172,9 @@ export function buildView(s: Snapshot, user: i32, groups: StaticArray<i32>, nGro
     unchecked(cands[w + C_ROLE] = ib.role);
     unchecked(cands[w + C_SUBJECT] = s.firstMatchingSubject(ib, user, groups, nGroups));
     unchecked(cands[w + C_HANDLE] = -1);
+    unchecked(cands[w + C_SLOTS] = <i32>changetype<usize>(ix.plain.slotArray));
+    unchecked(cands[w + C_MASK] = ix.plain.slotMask);
+    unchecked(cands[w + C_OTHERS] = ix.others.length);
     unchecked(indexes[r] = ix);
     if (ix.others.length > 0) others.push(r);
     if (ix.nonResource.length > 0) nonResource.push(r);
@@ -229,9 +237,10 @@ export class ViewCache {
     for (let g = 0; g < nGroups; g++) h = mix(h, unchecked(groups[g]));
     // why: I64Table keys must not be i64.MIN_VALUE; a non-negative key never is
     const key = <i64>(h >> 1);
-    const at = this.table.get(key);
+    const at = this.table.getWide(key);
     if (at >= 0) {
-      const v = changetype<View>(unchecked(this.views[at]));
+      // why: the table holds the view's address (the views array keeps it alive): one indirection less
+      const v = changetype<View>(<usize>at);
       if (sameKey(v, user, groups, nGroups, ns)) return v;
       // why: a hash collision: answer from a view of its own, uncached (never from the other requester's)
       return buildView(this.snapshot, user, groups, nGroups, ns);
@@ -250,7 +259,7 @@ export class ViewCache {
       this.views = grown;
     }
     this.weight += <i64>v.weight;
-    this.table.set(key, this.count);
+    this.table.setWide(key, <i64>changetype<usize>(v));
     unchecked(this.views[this.count++] = v);
     return v;
   }

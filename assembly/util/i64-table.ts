@@ -57,6 +57,27 @@ export class I64Table {
     return this.mask;
   }
 
+  // The same table with i64 values (an address, say): -1 for a missing key. A table is used with one or the other.
+  getWide(key: i64): i64 {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = this.slot(key);
+    while (true) {
+      const k = unchecked(slots[i << 1]);
+      if (k == key) return unchecked(slots[(i << 1) + 1]);
+      if (k == EMPTY) return -1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  setWide(key: i64, value: i64): void {
+    this.set(key, 0);
+    const slots = this.slots;
+    let i = this.slot(key);
+    while (unchecked(slots[i << 1]) != key) i = (i + 1) & this.mask;
+    unchecked(slots[(i << 1) + 1] = value);
+  }
+
   set(key: i64, value: i32): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const slots = this.slots;
