@@ -3,7 +3,7 @@
 import { EngineError } from "./errors.js";
 import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
 import { encode, groupIds, takeOutput, takeStrings, withInput, writePath } from "./memory.js";
-import { toWireObjects } from "./wire.js";
+import { encodeWire } from "./wire.js";
 import { lintConfigFor } from "./lint-config.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
   RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult,
@@ -51,7 +51,7 @@ export class Engine {
   constructor(module: WebAssembly.Module, objects: unknown[], options: EngineOptions = {}) {
     this.module = module;
     this.flags = options.aggregate === false ? FLAG_NO_AGGREGATION : 0;
-    this.input = encode(JSON.stringify({ items: toWireObjects(objects) }));
+    this.input = encodeWire(objects);
     this.start(true);
   }
 

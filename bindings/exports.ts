@@ -1,8 +1,8 @@
 // The raw exports of the core module, typed, and the ABI version check. See bindings/ABI.md.
 import { EngineError } from "./errors.js";
 
-export const ABI_MAJOR = 1;
-export const ABI_MINOR = 2;
+export const ABI_MAJOR = 2;
+export const ABI_MINOR = 0;
 
 export interface RawExports {
   memory: WebAssembly.Memory;

@@ -2,9 +2,10 @@
 // encodes; none may abort on bad input: failures come back as {"type":"failure",...} envelopes.
 import { JSON } from "json-as";
 import { alloc, free, readUTF8, output, outputStrings } from "./memory";
-import { ObjectListDTO, LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, AuthorizeResultDTO,
+import { LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, AuthorizeResultDTO,
 } from "./dto";
-import { decodePolicy } from "./decode";
+import { decodeWire } from "./decode-wire";
+import { Policy } from "../model/policy";
 import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
 import { decide, reasonText } from "../eval/authorize";
@@ -13,8 +14,8 @@ import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, d
 import { requestFromSpec } from "./request";
 import { attachInventory } from "./lint-registry";
 
-export const rbac_abi_version: i32 = 1;
-export const rbac_abi_minor_version: i32 = 2;
+export const rbac_abi_version: i32 = 2;
+export const rbac_abi_minor_version: i32 = 0;
 
 const FLAG_NO_AGGREGATION: u32 = 1;
 
@@ -27,12 +28,14 @@ export function rbac_free(ptr: usize): void {
   free(ptr);
 }
 
-// Input: UTF-8 JSON {"items": [Kubernetes objects]}. Output: LoadResult envelope with the snapshot id.
+// Input: the binary policy wire (decode-wire.ts; bindings/wire.ts writes it). Output: LoadResult envelope with the snapshot id.
 export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
   if ((flags & ~FLAG_NO_AGGREGATION) != 0) return failure("BAD_FLAGS", "unknown flags for rbac_load", "");
-  const list = JSON.parse<ObjectListDTO>(readUTF8(ptr, len));
+  collectIfGrown();
   const diags = new Diagnostics();
-  const policy = decodePolicy(list.items, diags);
+  const policy = new Policy();
+  const bad = decodeWire(ptr, len, policy, diags);
+  if (bad.length > 0) return failure("BAD_INPUT", bad, "");
   const s = new Snapshot(policy, (flags & FLAG_NO_AGGREGATION) == 0, diags);
   const id = register(s);
   attachInventory(id, policy.inventory, (flags & FLAG_NO_AGGREGATION) == 0);
@@ -52,7 +55,7 @@ export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
     r.warnings.push(w);
   }
   const out = output(JSON.stringify(r));
-  collectNow(); // why: the parse leaves the whole input's DTO tree behind as garbage
+  collectNow(); // why: decoding leaves garbage behind (keys, scratch objects)
   return out;
 }
 

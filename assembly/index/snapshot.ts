@@ -10,21 +10,26 @@ import { RoleIndex } from "./role-index";
 import { Diagnostics } from "../util/diagnostics";
 import { goQuote } from "../util/quote";
 
+// INVARIANT: compiled lists are read-only; empty ones are these shared arrays (most rules have no resourceNames,
+// no URLs, no "*/sub" entries), which saves allocations at load and visits at every collection.
+const NO_IDS = new StaticArray<i32>(0);
+const NO_PREFIXES: string[] = [];
+
 export class CompiledRule {
   verbAll: bool = false;
-  verbs: StaticArray<i32> = [];
+  verbs: StaticArray<i32> = NO_IDS;
   groupAll: bool = false;
-  groups: StaticArray<i32> = [];
+  groups: StaticArray<i32> = NO_IDS;
   resourceAll: bool = false;
   // ids of whole entries ("pods", "pods/log"), compared with the request's combined resource id
-  resources: StaticArray<i32> = [];
+  resources: StaticArray<i32> = NO_IDS;
   // subresource ids of "*/sub" entries
-  starSubs: StaticArray<i32> = [];
+  starSubs: StaticArray<i32> = NO_IDS;
   // empty: every name
-  names: StaticArray<i32> = [];
+  names: StaticArray<i32> = NO_IDS;
   urlAll: bool = false;
-  urls: StaticArray<i32> = [];
-  urlPrefixes: string[] = [];
+  urls: StaticArray<i32> = NO_IDS;
+  urlPrefixes: string[] = NO_PREFIXES;
 }
 
 export const SUBJECT_KIND_OTHER: u8 = 0;
@@ -122,6 +127,7 @@ export class Snapshot {
   }
 
   private ids(list: string[], all: string): StaticArray<i32> {
+    if (list.length == 0) return NO_IDS;
     const out = new StaticArray<i32>(list.length);
     for (let i = 0; i < list.length; i++) out[i] = this.vocab.intern(list[i]);
     return out;
@@ -135,7 +141,7 @@ export class Snapshot {
     c.groups = this.ids(r.apiGroups, API_GROUP_ALL);
     c.resourceAll = r.resources.includes(RESOURCE_ALL);
     c.resources = this.ids(r.resources, RESOURCE_ALL);
-    const subs = new Array<i32>();
+    let subs: i32[] | null = null;
     for (let i = 0; i < r.resources.length; i++) {
       const res = r.resources[i];
       // why: every split of "a/b/c" can be the request's resource/subresource ("a"+"b/c", "a/b"+"c")
@@ -143,16 +149,23 @@ export class Snapshot {
         const key = nsKey(this.vocab.intern(res.substring(0, p)), this.vocab.intern(res.substring(p + 1)));
         this.combined.set(key, c.resources[i]);
       }
-      if (res.startsWith("*/") && res.length > 2) subs.push(this.vocab.intern(res.substring(2)));
+      if (res.startsWith("*/") && res.length > 2) {
+        if (subs == null) subs = new Array<i32>();
+        subs.push(this.vocab.intern(res.substring(2)));
+      }
     }
-    c.starSubs = StaticArray.fromArray(subs);
+    if (subs != null) c.starSubs = StaticArray.fromArray(subs);
     c.names = this.ids(r.resourceNames, "");
     c.urlAll = r.nonResourceURLs.includes(NON_RESOURCE_ALL);
     c.urls = this.ids(r.nonResourceURLs, NON_RESOURCE_ALL);
+    let prefixes: string[] | null = null;
     for (let i = 0; i < r.nonResourceURLs.length; i++) {
       const u = r.nonResourceURLs[i];
-      if (u.endsWith("*")) c.urlPrefixes.push(trimTrailingStars(u));
+      if (!u.endsWith("*")) continue;
+      if (prefixes == null) prefixes = new Array<string>();
+      prefixes.push(trimTrailingStars(u));
     }
+    if (prefixes != null) c.urlPrefixes = prefixes;
     return c;
   }
 

@@ -10,7 +10,7 @@ const crb = (name: string, roleName: string, subjects: object[]) => ({
 const policy = [role("reader", [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }]), crb("alice-reads", "reader", [{ kind: "User", name: "alice" }])];
 const getPods = { user: "alice", resourceAttributes: { verb: "get", resource: "pods", namespace: "x" } };
 
-// A minimal module exporting only `rbac_abi_version` = 2.
+// A minimal module exporting only `rbac_abi_version` = `version`.
 function moduleWithAbi(version: number): WebAssembly.Module {
   const name = [...new TextEncoder().encode("rbac_abi_version")];
   const bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -21,9 +21,11 @@ function moduleWithAbi(version: number): WebAssembly.Module {
 
 describe("engine", () => {
   test("refuses a module of another ABI major version", async () => {
-    const err = await createEngine(policy, { module: moduleWithAbi(2) }).catch((e) => e);
-    expect(err).toBeInstanceOf(EngineError);
-    expect(err.code).toBe("ABI_MISMATCH");
+    for (const major of [1, 3]) {
+      const err = await createEngine(policy, { module: moduleWithAbi(major) }).catch((e) => e);
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err.code).toBe("ABI_MISMATCH");
+    }
   });
 
   test("a trap answers fail-closed with evaluationError, and the rebuilt instance decides again", async () => {
