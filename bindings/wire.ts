@@ -233,9 +233,14 @@ class WireWriter {
     this.words[at] = v;
   }
 
-  strs(list: string[]): void {
-    this.word(list.length);
-    for (const x of list) this.str(x);
+  /** A list of strings; as strings() above, a non-string element is kept as its JSON text. */
+  strs(v: unknown): void {
+    if (!Array.isArray(v)) {
+      this.word(0);
+      return;
+    }
+    this.word(v.length);
+    for (const x of v) this.str(typeof x === "string" ? x : JSON.stringify(x) ?? "undefined");
   }
 
   /** [magic][string count][UTF-16 units][length of each][units, padded to 4 bytes][words]. */
@@ -251,13 +256,15 @@ class WireWriter {
     u32[0] = WIRE_MAGIC;
     u32[1] = count;
     u32[2] = units;
-    const u16 = new Uint16Array(buf, head, units);
-    let c = 0;
-    for (let i = 0; i < count; i++) {
-      const s = this.strings[i];
-      const n = s.length;
-      u32[3 + i] = n;
-      for (let j = 0; j < n; j++) u16[c++] = s.charCodeAt(j);
+    for (let i = 0; i < count; i++) u32[3 + i] = this.strings[i].length;
+    const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBuffer, o: number, n: number): { write(s: string, e: string): number } } }).Buffer;
+    if (NodeBuffer) {
+      // why: one native copy of the code units (utf16le keeps lone surrogates as they are)
+      NodeBuffer.from(buf, head, units * 2).write(this.strings.join(""), "utf16le");
+    } else {
+      const u16 = new Uint16Array(buf, head, units);
+      let c = 0;
+      for (const s of this.strings) for (let j = 0; j < s.length; j++) u16[c++] = s.charCodeAt(j);
     }
     new Int32Array(buf, head + charBytes, this.n).set(this.words.subarray(0, this.n));
     return new Uint8Array(buf);
@@ -279,23 +286,37 @@ function writeStringMap(w: WireWriter, v: unknown, skip?: Set<string>): void {
   w.patch(at, n);
 }
 
+/** Each element of `v` that is a non-array object, counted; as objects() above. */
+function forObjects(w: WireWriter, v: unknown, fn: (o: Record<string, any>) => void): void {
+  const at = w.mark();
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      if (!x || typeof x !== "object" || Array.isArray(x)) continue;
+      fn(x);
+      n++;
+    }
+  }
+  w.patch(at, n);
+}
+
 function writeRule(w: WireWriter, r: Record<string, unknown>): void {
-  w.strs(strings(r.verbs));
-  w.strs(strings(r.apiGroups));
-  w.strs(strings(r.resources));
-  w.strs(names(r.resourceNames));
-  w.strs(strings(r.nonResourceURLs));
+  w.strs(r.verbs);
+  w.strs(r.apiGroups);
+  w.strs(r.resources);
+  const rn = r.resourceNames;
+  if (rn === undefined || rn === null || Array.isArray(rn)) w.strs(rn);
+  else w.strs([typeof rn === "string" ? rn : JSON.stringify(rn)]);
+  w.strs(r.nonResourceURLs);
 }
 
 function writeSelector(w: WireWriter, sel: Record<string, unknown>): void {
   writeStringMap(w, sel.matchLabels);
-  const exprs = objects(sel.matchExpressions);
-  w.word(exprs.length);
-  for (const e of exprs) {
+  forObjects(w, sel.matchExpressions, (e) => {
     w.str(s(e.key));
     w.str(s(e.operator));
-    w.strs(strings(e.values));
-  }
+    w.strs(e.values);
+  });
 }
 
 function tri(v: unknown): number {
@@ -361,36 +382,28 @@ function writeObject(w: WireWriter, o: unknown): void {
   writeStringMap(w, meta.labels);
   writeStringMap(w, meta.annotations, SKIPPED_ANNOTATIONS);
   if (kind === "Role" || kind === "ClusterRole") {
-    const rules = objects(obj.rules);
-    w.word(rules.length);
-    for (const r of rules) writeRule(w, r);
+    forObjects(w, obj.rules, (r) => writeRule(w, r));
     if (kind === "ClusterRole" && obj.aggregationRule && typeof obj.aggregationRule === "object") {
       w.word(1);
-      const sels = objects(obj.aggregationRule.clusterRoleSelectors);
-      w.word(sels.length);
-      for (const sel of sels) writeSelector(w, sel);
+      forObjects(w, obj.aggregationRule.clusterRoleSelectors, (sel) => writeSelector(w, sel));
     } else {
       w.word(0);
     }
   } else if (kind === "RoleBinding" || kind === "ClusterRoleBinding") {
     const ref = obj.roleRef && typeof obj.roleRef === "object" ? obj.roleRef : {};
     w.str(s(ref.apiGroup)); w.str(s(ref.kind)); w.str(s(ref.name));
-    const subjects = objects(obj.subjects);
-    w.word(subjects.length);
-    for (const x of subjects) {
+    forObjects(w, obj.subjects, (x) => {
       w.str(s(x.kind)); w.str(s(x.apiGroup)); w.str(s(x.name)); w.str(s(x.namespace));
-    }
+    });
   } else if (kind === "ServiceAccount") {
     w.word(tri(obj.automountServiceAccountToken));
-    w.strs(objects(obj.secrets).map((x) => s(x.name)));
+    forObjects(w, obj.secrets, (x) => w.str(s(x.name)));
   } else if (kind === "Secret") {
     w.str(s(obj.type));
   } else if (WORKLOAD_KINDS.has(kind)) {
-    const owners = objects(meta.ownerReferences);
-    w.word(owners.length);
-    for (const r of owners) {
+    forObjects(w, meta.ownerReferences, (r) => {
       w.str(s(r.kind)); w.str(s(r.name)); w.word(r.controller === true ? 1 : 0);
-    }
+    });
     const spec = workloadPodSpec(kind, obj.spec);
     if (!spec) {
       w.word(0);

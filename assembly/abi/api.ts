@@ -9,7 +9,7 @@ import { Policy } from "../model/policy";
 import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
 import { decide, reasonText } from "../eval/authorize";
-import { collectIfGrown, collectNow } from "../util/gc";
+import { collectIfGrown, settleAfterLoad } from "../util/gc";
 import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision } from "./registry";
 import { requestFromSpec } from "./request";
 import { attachInventory } from "./lint-registry";
@@ -55,7 +55,7 @@ export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
     r.warnings.push(w);
   }
   const out = output(JSON.stringify(r));
-  collectNow(); // why: decoding leaves garbage behind (keys, scratch objects)
+  settleAfterLoad(); // why: little garbage beside the new snapshot; see util/gc.ts
   return out;
 }
 

@@ -10,19 +10,21 @@ import { NO_STRINGS, Binding, LabelSelector, LabelSelectorRequirement, Policy, P
 import { Inventory, ObjectMeta, ServiceAccount, Secret, NamedObject, Workload, ProjectedToken, TRI_UNSET,
   KIND_SERVICE_ACCOUNT, KIND_SECRET, KIND_NAMESPACE, KIND_CONFIG_MAP } from "../model/inventory";
 import { Diagnostics } from "../util/diagnostics";
+import { I64Table } from "../util/i64-table";
 import { groupOf, apiVersionMatches, Dedup, put, SA_NAME_ANNOTATION } from "./decode-inventory";
 
 // "RBW1" (bytes 52 42 57 31): format 1 of the policy wire
 export const WIRE_MAGIC: u32 = 0x31574252;
 
 const RBAC_GROUP = "rbac.authorization.k8s.io/";
-const EMPTY_STRINGS: StaticArray<string> = [];
+// why: str() indexes the table unchecked after strIndex() validated the index; index 0 must always exist
+const EMPTY_TABLE: StaticArray<string> = [""];
 
 class Reader {
   pos: usize;
   end: usize;
   base: usize;
-  strings: StaticArray<string> = EMPTY_STRINGS;
+  strings: StaticArray<string> = EMPTY_TABLE;
   error: string = "";
 
   constructor(ptr: usize, len: u32) {
@@ -67,12 +69,17 @@ class Reader {
   // @ts-ignore: decorator
   @inline
   str(): string {
+    return unchecked(this.strings[this.strIndex()]);
+  }
+
+  // A string's index in the table (0 after an error; the table is never empty once read).
+  strIndex(): i32 {
     const i = this.word();
     if (i >= <u32>this.strings.length) {
       if (this.error.length == 0) this.fail("string index " + i.toString() + " out of range");
-      return "";
+      return 0;
     }
-    return unchecked(this.strings[i]);
+    return <i32>i;
   }
 
   strs(): string[] {
@@ -121,7 +128,7 @@ class Reader {
       this.fail("string lengths do not add up to the table's " + units.toString() + " units");
       return;
     }
-    this.strings = table;
+    this.strings = count > 0 ? table : EMPTY_TABLE;
     this.pos = chars + <usize>padded;
   }
 }
@@ -252,13 +259,19 @@ function toWorkload(d: WorkloadWire, m: ObjectMeta, index: i32): Workload | null
   return w;
 }
 
-function dedupRBAC(seen: Map<string, i32>, key: string, length: i32, index: i32, diags: Diagnostics): i32 {
-  if (!seen.has(key)) {
-    seen.set(key, length);
+// decode.ts's duplicate rule (same kind/namespace/name: the later object replaces the earlier in its slot), keyed
+// by string-table indexes instead of "kind/namespace/name" strings: the table holds each distinct string once.
+function dedupRBAC(seen: I64Table, cluster: bool, ns: i32, name: i32, length: i32, index: i32, kind: string,
+  namespace: string, nameText: string, diags: Diagnostics): i32 {
+  const k = (cluster ? (<i64>1 << 62) : (<i64>ns << 31)) | <i64>name;
+  const at = seen.get(k);
+  if (at < 0) {
+    seen.set(k, length);
     return length;
   }
+  const key = kind + "/" + namespace + "/" + nameText;
   diags.warn("DUPLICATE_OBJECT", "`" + key + "` appears more than once; the later object is used", index, "");
-  return seen.get(key);
+  return at;
 }
 
 // Decodes the whole input into `policy`; returns "" or what is wrong with the input (then `policy` is partial).
@@ -273,13 +286,16 @@ export function decodeWire(ptr: usize, len: u32, policy: Policy, diags: Diagnost
   const inv = new Inventory();
   inv.objects = new Array<ObjectMeta>(n);
   const invDiags = new Diagnostics();
-  const seen = new Map<string, i32>();
+  const seenRoles = new I64Table(64);
+  const seenBindings = new I64Table(64);
   const dedup = new Dedup();
   for (let i = 0; i < n; i++) {
     const kind = r.str();
     const apiVersion = r.str();
-    const name = r.str();
-    const namespace = r.str();
+    const nameId = r.strIndex();
+    const nsId = r.strIndex();
+    const name = unchecked(r.strings[nameId]);
+    const namespace = unchecked(r.strings[nsId]);
     readKeyValues(r);
     const labelKeys = kvKeys;
     const labelValues = kvValues;
@@ -314,8 +330,8 @@ export function decodeWire(ptr: usize, len: u32, policy: Policy, diags: Diagnost
       role.labelKeys = labelKeys;
       role.labelValues = labelValues;
       role.source = i;
-      const key = kind + "/" + role.namespace + "/" + name;
-      put<Role>(policy.roles, dedupRBAC(seen, key, policy.roles.length, i, diags), role);
+      const slot = dedupRBAC(seenRoles, cluster, nsId, nameId, policy.roles.length, i, kind, role.namespace, name, diags);
+      put<Role>(policy.roles, slot, role);
     } else if (kind == KIND_ROLE_BINDING || kind == KIND_CLUSTER_ROLE_BINDING) {
       const b = new Binding();
       const ref = new RoleRef();
@@ -339,8 +355,8 @@ export function decodeWire(ptr: usize, len: u32, policy: Policy, diags: Diagnost
       b.namespace = cluster ? "" : namespace;
       b.name = name;
       b.source = i;
-      const key = kind + "/" + b.namespace + "/" + name;
-      put<Binding>(policy.bindings, dedupRBAC(seen, key, policy.bindings.length, i, diags), b);
+      const slot = dedupRBAC(seenBindings, cluster, nsId, nameId, policy.bindings.length, i, kind, b.namespace, name, diags);
+      put<Binding>(policy.bindings, slot, b);
     } else {
       // the inventory kinds (decode-inventory.ts's decodeInventory and addObject)
       let automount: i8 = TRI_UNSET;
