@@ -190,7 +190,7 @@ export function flattenLists(input: unknown[]): unknown[] {
 
 // ---- binary policy wire (ABI 2.0: what rbac_load reads; bindings/ABI.md "Policy wire format") --------------------
 // The same projection as toWireObjects, written straight into u32 words with strings as indexes into a table of
-// distinct strings (UTF-16 code units). assembly/abi/decode-wire.ts reads it. Keep the two projections in step: the
+// distinct strings (UTF-16 code units). The core makes repeated entries one string again, so dedup here only saves bytes. assembly/abi/decode-wire.ts reads it. Keep the two projections in step: the
 // Envoy build decodes toWireObjects' shape from its JSON configuration, and the shared vectors compare both.
 
 /** "RBW1": format 1 of the policy wire (u32, little-endian). */

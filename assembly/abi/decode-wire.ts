@@ -11,6 +11,7 @@ import { Inventory, ObjectMeta, ServiceAccount, Secret, NamedObject, Workload, P
   KIND_SERVICE_ACCOUNT, KIND_SECRET, KIND_NAMESPACE, KIND_CONFIG_MAP } from "../model/inventory";
 import { Diagnostics } from "../util/diagnostics";
 import { I64Table } from "../util/i64-table";
+import { hashUnits } from "../index/vocab";
 import { groupOf, apiVersionMatches, Dedup, put, SA_NAME_ANNOTATION } from "./decode-inventory";
 
 // "RBW1" (bytes 52 42 57 31): format 1 of the policy wire
@@ -19,12 +20,14 @@ export const WIRE_MAGIC: u32 = 0x31574252;
 const RBAC_GROUP = "rbac.authorization.k8s.io/";
 // why: str() indexes the table unchecked after strIndex() validated the index; index 0 must always exist
 const EMPTY_TABLE: StaticArray<string> = [""];
+const EMPTY_CANON: StaticArray<i32> = [0];
 
 class Reader {
   pos: usize;
   end: usize;
   base: usize;
   strings: StaticArray<string> = EMPTY_TABLE;
+  canon: StaticArray<i32> = EMPTY_CANON;
   error: string = "";
 
   constructor(ptr: usize, len: u32) {
@@ -72,14 +75,15 @@ class Reader {
     return unchecked(this.strings[this.strIndex()]);
   }
 
-  // A string's index in the table (0 after an error; the table is never empty once read).
+  // The canonical index of a string (the first entry with its text): equal indexes, equal strings. 0 after an error;
+  // the table is never empty once read.
   strIndex(): i32 {
     const i = this.word();
     if (i >= <u32>this.strings.length) {
       if (this.error.length == 0) this.fail("string index " + i.toString() + " out of range");
       return 0;
     }
-    return <i32>i;
+    return unchecked(this.canon[i]);
   }
 
   strs(): string[] {
@@ -91,6 +95,8 @@ class Reader {
   }
 
   // The string table: [count][UTF-16 units in all][length of each string][the units, padded to 4 bytes].
+  // The host may repeat a string (dedup costs it a hash per string); each distinct string is allocated once here and
+  // `canon` maps every entry to the first entry with the same text, so indexes compare like the strings do.
   readStrings(): void {
     const count = this.count(1);
     const units = this.word();
@@ -103,6 +109,11 @@ class Reader {
       return;
     }
     const table = new StaticArray<string>(count);
+    const canon = new StaticArray<i32>(count);
+    const offsets = new StaticArray<u32>(count);
+    let slots = new StaticArray<i32>(1024); // entry + 1 of each distinct string; 0 = empty
+    let mask: u32 = 1023;
+    let distinct = 0;
     let at = chars;
     let left = <u64>units;
     for (let i = 0; i < count; i++) {
@@ -113,14 +124,50 @@ class Reader {
         return;
       }
       left -= n;
-      if (n == 0) {
-        unchecked(table[i] = "");
-        continue;
-      }
       const bytes = <usize>n << 1;
-      const s = changetype<string>(__new(bytes, idof<String>()));
-      memory.copy(changetype<usize>(s), at, bytes);
-      unchecked(table[i] = s);
+      unchecked(offsets[i] = <u32>(at - chars));
+      let j = hashUnits(at, bytes) & mask;
+      let found = -1;
+      while (true) {
+        const v = unchecked(slots[j]);
+        if (v == 0) break;
+        const e = v - 1;
+        if (load<u32>(lengths + (<usize>e << 2)) == n &&
+          memory.compare(chars + <usize>unchecked(offsets[e]), at, bytes) == 0) {
+          found = e;
+          break;
+        }
+        j = (j + 1) & mask;
+      }
+      if (found >= 0) {
+        unchecked(table[i] = unchecked(table[found]));
+        unchecked(canon[i] = found);
+      } else {
+        let s = "";
+        if (n > 0) {
+          s = changetype<string>(__new(bytes, idof<String>()));
+          memory.copy(changetype<usize>(s), at, bytes);
+        }
+        unchecked(table[i] = s);
+        unchecked(canon[i] = i);
+        unchecked(slots[j] = i + 1);
+        if (++distinct * 2 > <i32>mask) {
+          // grow: re-insert the distinct entries by their text's hash
+          const cap = (mask + 1) << 1;
+          const next = new StaticArray<i32>(<i32>cap);
+          const m = cap - 1;
+          for (let k = 0; k <= <i32>mask; k++) {
+            const v = unchecked(slots[k]);
+            if (v == 0) continue;
+            const e = v - 1;
+            let q = hashUnits(chars + <usize>unchecked(offsets[e]), <usize>load<u32>(lengths + (<usize>e << 2)) << 1) & m;
+            while (unchecked(next[q]) != 0) q = (q + 1) & m;
+            unchecked(next[q] = v);
+          }
+          slots = next;
+          mask = m;
+        }
+      }
       at += bytes;
     }
     if (left != 0) {
@@ -128,7 +175,10 @@ class Reader {
       this.fail("string lengths do not add up to the table's " + units.toString() + " units");
       return;
     }
-    this.strings = count > 0 ? table : EMPTY_TABLE;
+    if (count > 0) {
+      this.strings = table;
+      this.canon = canon;
+    }
     this.pos = chars + <usize>padded;
   }
 }
@@ -260,7 +310,7 @@ function toWorkload(d: WorkloadWire, m: ObjectMeta, index: i32): Workload | null
 }
 
 // decode.ts's duplicate rule (same kind/namespace/name: the later object replaces the earlier in its slot), keyed
-// by string-table indexes instead of "kind/namespace/name" strings: the table holds each distinct string once.
+// by canonical string-table indexes instead of "kind/namespace/name" strings.
 function dedupRBAC(seen: I64Table, cluster: bool, ns: i32, name: i32, length: i32, index: i32, kind: string,
   namespace: string, nameText: string, diags: Diagnostics): i32 {
   const k = (cluster ? (<i64>1 << 62) : (<i64>ns << 31)) | <i64>name;

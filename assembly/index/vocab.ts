@@ -55,11 +55,16 @@ export class Vocab {
 }
 
 // FNV-1a over the UTF-16 code units, finished with a multiply so that the low bits (the slot) mix well.
+// @ts-ignore: decorator
+@inline
 function hashString(s: string): u32 {
+  return hashUnits(changetype<usize>(s), <usize>s.length << 1);
+}
+
+// The same hash over `bytes` bytes of UTF-16 code units anywhere in memory (decode-wire.ts hashes its input in place).
+export function hashUnits(p: usize, bytes: usize): u32 {
   let h: u32 = 0x811c9dc5;
-  const p = changetype<usize>(s);
-  const n = <usize>s.length << 1;
-  for (let i: usize = 0; i < n; i += 2) h = (h ^ <u32>load<u16>(p + i)) * 0x01000193;
+  for (let i: usize = 0; i < bytes; i += 2) h = (h ^ <u32>load<u16>(p + i)) * 0x01000193;
   return (h ^ (h >>> 15)) * 0x2c1b3c6d;
 }
 
