@@ -4,7 +4,7 @@ import { Binding, Policy, PolicyRule, Role, KIND_ROLE, KIND_CLUSTER_ROLE, SUBJEC
   SUBJECT_SERVICE_ACCOUNT, VERB_ALL, API_GROUP_ALL, RESOURCE_ALL, NON_RESOURCE_ALL } from "../model/policy";
 import { serviceAccountUsername, trimTrailingStars } from "../eval/match";
 import { aggregateClusterRoles } from "./aggregate";
-import { Vocab, ID_UNKNOWN } from "./vocab";
+import { Vocab, ID_UNKNOWN, hashUnits } from "./vocab";
 import { I64Table } from "../util/i64-table";
 import { RoleIndex } from "./role-index";
 import { Diagnostics } from "../util/diagnostics";
@@ -80,13 +80,59 @@ export class BindingLists {
   }
 }
 
+// Roles by (namespace, name), without building "namespace\0name" key strings: open addressing over role indexes
+// (index + 1; 0 = empty), compared by the roles' own fields.
+class RoleTable {
+  private slots: StaticArray<i32>;
+  private mask: i32;
+
+  constructor(private roles: Role[], count: i32) {
+    let cap = 16;
+    while (cap < count * 2) cap <<= 1;
+    this.slots = new StaticArray<i32>(cap);
+    this.mask = cap - 1;
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  private static hash(namespace: string, name: string): u32 {
+    return (hashUnits(changetype<usize>(namespace), <usize>namespace.length << 1) * 31) ^
+      hashUnits(changetype<usize>(name), <usize>name.length << 1);
+  }
+
+  // INVARIANT: at most `count` (the constructor's) roles are set, so the table never fills beyond half.
+  set(index: i32): void {
+    const r = unchecked(this.roles[index]);
+    let i = <i32>RoleTable.hash(r.namespace, r.name) & this.mask;
+    while (true) {
+      const v = unchecked(this.slots[i]);
+      if (v == 0) break;
+      const o = unchecked(this.roles[v - 1]);
+      if (o.name == r.name && o.namespace == r.namespace) break; // why: as Map.set, the later role wins
+      i = (i + 1) & this.mask;
+    }
+    unchecked(this.slots[i] = index + 1);
+  }
+
+  get(namespace: string, name: string): i32 {
+    let i = <i32>RoleTable.hash(namespace, name) & this.mask;
+    while (true) {
+      const v = unchecked(this.slots[i]);
+      if (v == 0) return -1;
+      const o = unchecked(this.roles[v - 1]);
+      if (o.name == name && o.namespace == namespace) return v - 1;
+      i = (i + 1) & this.mask;
+    }
+  }
+}
+
 export class Snapshot {
   vocab: Vocab = new Vocab();
   roles: Role[];
   compiled: CompiledRule[][] = [];
   roleIndexes: RoleIndex[] = [];
-  clusterRoleByName: Map<string, i32> = new Map();
-  roleByKey: Map<string, i32> = new Map();
+  clusterRoleByName: RoleTable;
+  roleByKey: RoleTable;
   bindings: IndexedBinding[] = []; // ClusterRoleBindings, then RoleBindings
   clusterBindingCount: i32 = 0;
   // key: (namespace id << 32 | subject key id); namespace id 0 (the empty string) for ClusterRoleBindings
@@ -100,15 +146,20 @@ export class Snapshot {
 
   constructor(policy: Policy, aggregate: bool, diags: Diagnostics) {
     this.diagnostics = diags;
-    this.roles = policy.roles;
+    const roles = policy.roles;
+    this.roles = roles;
+    this.clusterRoleByName = new RoleTable(roles, roles.length);
+    this.roleByKey = new RoleTable(roles, roles.length);
     if (aggregate) aggregateClusterRoles(this.roles, diags);
+    this.compiled = new Array<CompiledRule[]>(this.roles.length);
+    this.roleIndexes = new Array<RoleIndex>(this.roles.length);
     for (let i = 0; i < this.roles.length; i++) {
       const r = this.roles[i];
-      if (r.isCluster()) this.clusterRoleByName.set(r.name, i);
-      else this.roleByKey.set(r.namespace + "\u0000" + r.name, i);
+      if (r.isCluster()) this.clusterRoleByName.set(i);
+      else this.roleByKey.set(i);
       const rules = this.compileRules(r.rules);
-      this.compiled.push(rules);
-      this.roleIndexes.push(new RoleIndex(rules));
+      unchecked(this.compiled[i] = rules);
+      unchecked(this.roleIndexes[i] = new RoleIndex(rules));
     }
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < policy.bindings.length; i++) {
@@ -175,12 +226,9 @@ export class Snapshot {
     if (ref.kind == KIND_ROLE) {
       // why: a ClusterRoleBinding looks its Role up in namespace "", where none can exist
       if (b.namespace.length == 0) return -1;
-      const key = b.namespace + "\u0000" + ref.name;
-      return this.roleByKey.has(key) ? this.roleByKey.get(key) : -1;
+      return this.roleByKey.get(b.namespace, ref.name);
     }
-    if (ref.kind == KIND_CLUSTER_ROLE) {
-      return this.clusterRoleByName.has(ref.name) ? this.clusterRoleByName.get(ref.name) : -1;
-    }
+    if (ref.kind == KIND_CLUSTER_ROLE) return this.clusterRoleByName.get("", ref.name);
     return -1;
   }
 
