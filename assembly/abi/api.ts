@@ -63,7 +63,7 @@ export function rbac_drop(id: i32, flags: u32): i32 {
   return drop(id) ? 1 : 0;
 }
 
-// The snapshot's vocabulary, binary: [u32 total length][u32 count] then per string [u32 byte length][UTF-8].
+// The snapshot's vocabulary, binary (memory.ts outputStrings: lengths, then UTF-16 code units).
 // String i has id i. (Binary rather than JSON: it is large, and read once per snapshot.)
 export function rbac_vocab(id: i32, flags: u32): usize {
   const s = snapshot(id);
