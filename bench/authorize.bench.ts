@@ -185,7 +185,7 @@ function checkCedar(size: number, cedar: CedarAuthorizer, naive: NaiveAuthorizer
 }
 
 /**
- * The inside-wasm loop evaluator: the batch path (ABI 1.3 `rbac_decide_batch` through engine.prepareBatch /
+ * The inside-wasm loop evaluator: the batch path (ABI 2.1 `rbac_decide_batch` through engine.prepareBatch /
  * checkBatch). The requests are prepared once, outside the timing, into batches of WASM_LOOP_BATCH; one call decides
  * a whole batch in a loop inside the core, so ns per decision = call time / batch size (the copy of the records into
  * the guest and of the codes out is included). Every answer is checked against authorize() first.

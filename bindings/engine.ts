@@ -3,7 +3,7 @@
 import { EngineError } from "./errors.js";
 import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js";
 import { encode, encodeInto, groupIds, pathBytes, takeOutput, takeStrings, withBatch, withInput } from "./memory.js";
-import { toWireObjects } from "./wire.js";
+import { encodeWire } from "./wire.js";
 import { lintConfigFor } from "./lint-config.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
   RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult,
@@ -96,7 +96,7 @@ export class Engine {
   constructor(module: WebAssembly.Module, objects: unknown[], options: EngineOptions = {}) {
     this.module = module;
     this.flags = options.aggregate === false ? FLAG_NO_AGGREGATION : 0;
-    this.input = encode(JSON.stringify({ items: toWireObjects(objects) }));
+    this.input = encodeWire(objects);
     this.start(true);
   }
 
@@ -297,7 +297,7 @@ export class Engine {
 
   /**
    * Interns many requests once into one batch buffer; checkBatch() then decides them all in a single call into
-   * the core (ABI 1.3 rbac_decide_batch). A spec that cannot be prepared is kept as its evaluation error.
+   * the core (ABI 2.1 rbac_decide_batch). A spec that cannot be prepared is kept as its evaluation error.
    */
   prepareBatch(specs: SubjectAccessReviewSpec[]): PreparedBatch {
     const prepared: (PreparedRequest | null)[] = [];

@@ -1,8 +1,8 @@
 // The raw exports of the core module, typed, and the ABI version check. See bindings/ABI.md.
 import { EngineError } from "./errors.js";
 
-export const ABI_MAJOR = 1;
-export const ABI_MINOR = 3;
+export const ABI_MAJOR = 2;
+export const ABI_MINOR = 1;
 
 export interface RawExports {
   memory: WebAssembly.Memory;
@@ -29,7 +29,7 @@ export interface RawExports {
   // 1.2: lint
   rbac_lint(id: number, ptr: number, len: number, flags: number): number;
   rbac_checks(flags: number): number;
-  // 1.3: batch fast path
+  // 2.1: batch fast path
   rbac_decide_batch(id: number, ptr: number, len: number, count: number, out: number): number;
   _initialize?: () => void;
 }

@@ -34,19 +34,27 @@ export function groupIds(ex: RawExports, n: number): Int32Array {
   return new Int32Array(ex.memory.buffer, ptr, n);
 }
 
-/** Reads and frees a string-list output buffer ([u32 length][u32 count]([u32 n][UTF-8 bytes])*). */
+const utf16 = new TextDecoder("utf-16le");
+
+/**
+ * Reads and frees a string-list output buffer ([u32 length][u32 count][u32 code units of each][UTF-16 LE units]).
+ * One decode for the whole list, then slices (an unpaired surrogate decodes as U+FFFD, one unit, so the slices stay
+ * aligned).
+ */
 export function takeStrings(ex: RawExports, ptr: number): string[] {
   const view = new DataView(ex.memory.buffer);
   const count = view.getUint32(ptr + 4, true);
-  const bytes = new Uint8Array(ex.memory.buffer);
-  const out = new Array<string>(count);
-  let p = ptr + 8;
-  for (let i = 0; i < count; i++) {
-    const n = view.getUint32(p, true);
-    out[i] = decoder.decode(bytes.subarray(p + 4, p + 4 + n));
-    p += 4 + n;
-  }
+  const lengths = new Array<number>(count);
+  let units = 0;
+  for (let i = 0; i < count; i++) units += lengths[i] = view.getUint32(ptr + 8 + 4 * i, true);
+  const all = utf16.decode(new Uint8Array(ex.memory.buffer, ptr + 8 + 4 * count, units * 2));
   ex.rbac_free(ptr);
+  const out = new Array<string>(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    out[i] = all.slice(at, at + lengths[i]);
+    at += lengths[i];
+  }
   return out;
 }
 

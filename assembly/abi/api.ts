@@ -2,19 +2,20 @@
 // encodes; none may abort on bad input: failures come back as {"type":"failure",...} envelopes.
 import { JSON } from "json-as";
 import { alloc, free, readUTF8, output, outputStrings } from "./memory";
-import { ObjectListDTO, LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, AuthorizeResultDTO,
+import { LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, AuthorizeResultDTO,
 } from "./dto";
-import { decodePolicy } from "./decode";
+import { decodeWire } from "./decode-wire";
+import { Policy } from "../model/policy";
 import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
 import { decide, reasonText, Request } from "../eval/authorize";
-import { collectIfGrown, collectNow } from "../util/gc";
+import { collectIfGrown, settleAfterLoad } from "../util/gc";
 import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision } from "./registry";
 import { requestFromSpec } from "./request";
 import { attachInventory } from "./lint-registry";
 
-export const rbac_abi_version: i32 = 1;
-export const rbac_abi_minor_version: i32 = 3;
+export const rbac_abi_version: i32 = 2;
+export const rbac_abi_minor_version: i32 = 1;
 
 const FLAG_NO_AGGREGATION: u32 = 1;
 
@@ -27,12 +28,14 @@ export function rbac_free(ptr: usize): void {
   free(ptr);
 }
 
-// Input: UTF-8 JSON {"items": [Kubernetes objects]}. Output: LoadResult envelope with the snapshot id.
+// Input: the binary policy wire (decode-wire.ts; bindings/wire.ts writes it). Output: LoadResult envelope with the snapshot id.
 export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
   if ((flags & ~FLAG_NO_AGGREGATION) != 0) return failure("BAD_FLAGS", "unknown flags for rbac_load", "");
-  const list = JSON.parse<ObjectListDTO>(readUTF8(ptr, len));
+  collectIfGrown();
   const diags = new Diagnostics();
-  const policy = decodePolicy(list.items, diags);
+  const policy = new Policy();
+  const bad = decodeWire(ptr, len, policy, diags);
+  if (bad.length > 0) return failure("BAD_INPUT", bad, "");
   const s = new Snapshot(policy, (flags & FLAG_NO_AGGREGATION) == 0, diags);
   const id = register(s);
   attachInventory(id, policy.inventory, (flags & FLAG_NO_AGGREGATION) == 0);
@@ -52,7 +55,7 @@ export function rbac_load(ptr: usize, len: u32, flags: u32): usize {
     r.warnings.push(w);
   }
   const out = output(JSON.stringify(r));
-  collectNow(); // why: the parse leaves the whole input's DTO tree behind as garbage
+  settleAfterLoad(); // why: little garbage beside the new snapshot; see util/gc.ts
   return out;
 }
 
@@ -60,7 +63,7 @@ export function rbac_drop(id: i32, flags: u32): i32 {
   return drop(id) ? 1 : 0;
 }
 
-// The snapshot's vocabulary, binary: [u32 total length][u32 count] then per string [u32 byte length][UTF-8].
+// The snapshot's vocabulary, binary (memory.ts outputStrings: lengths, then UTF-16 code units).
 // String i has id i. (Binary rather than JSON: it is large, and read once per snapshot.)
 export function rbac_vocab(id: i32, flags: u32): usize {
   const s = snapshot(id);
@@ -169,7 +172,7 @@ export function rbac_reason(id: i32, handle: i32): usize {
   return output(t == null ? "" : t.text(handle));
 }
 
-// Batch fast path (ABI 1.3): decides `count` prepared requests in one call, for hosts that decide many at once.
+// Batch fast path (ABI 2.1): decides `count` prepared requests in one call, for hosts that decide many at once.
 // Input at ptr (len bytes, host-owned): records of i32 little-endian words, each
 //   [kind (0 resource, 1 non-resource), user, nGroups, verb, a, b, c, d, e, group ids × nGroups]
 // where a..e are apiGroup, resource, subresource, name, namespace for a resource request, and for a

@@ -9,7 +9,7 @@ import { Inventory, ObjectMeta, ServiceAccount, Secret, NamedObject, Workload, P
 import { KIND_CLUSTER_ROLE, KIND_CLUSTER_ROLE_BINDING } from "../model/policy";
 import { Diagnostics } from "../util/diagnostics";
 
-const SA_NAME_ANNOTATION = "kubernetes.io/service-account.name";
+export const SA_NAME_ANNOTATION = "kubernetes.io/service-account.name";
 
 function tri(b: JSON.Box<bool> | null): i8 {
   if (b == null) return TRI_UNSET;
@@ -17,7 +17,7 @@ function tri(b: JSON.Box<bool> | null): i8 {
 }
 
 // The API group an object's kind must come from for the core to read it ("" = core), or null for other kinds.
-function groupOf(kind: string): string | null {
+export function groupOf(kind: string): string | null {
   if (kind == KIND_SERVICE_ACCOUNT || kind == KIND_SECRET || kind == KIND_NAMESPACE || kind == KIND_CONFIG_MAP ||
     kind == "Pod" || kind == "ReplicationController") return "";
   if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "ReplicaSet") return "apps";
@@ -25,7 +25,7 @@ function groupOf(kind: string): string | null {
   return null;
 }
 
-function apiVersionMatches(apiVersion: string, group: string): bool {
+export function apiVersionMatches(apiVersion: string, group: string): bool {
   if (apiVersion.length == 0) return true;
   const slash = apiVersion.indexOf("/");
   if (group.length == 0) return slash < 0;
@@ -48,6 +48,7 @@ function meta(o: ObjectDTO): ObjectMeta {
 }
 
 function projectedTokens(volumes: VolumeDTO[], w: Workload): void {
+  const tokens = new Array<ProjectedToken>();
   for (let v = 0; v < volumes.length; v++) {
     const p = volumes[v].projected;
     if (p == null) continue;
@@ -58,9 +59,10 @@ function projectedTokens(volumes: VolumeDTO[], w: Workload): void {
       pt.volume = v;
       pt.source = j;
       pt.expirationSeconds = t.expirationSeconds;
-      w.projectedTokens.push(pt);
+      tokens.push(pt);
     }
   }
+  w.projectedTokens = tokens;
 }
 
 function podSpec(w: Workload, name: string, deprecated: string, automount: JSON.Box<bool> | null, volumes: VolumeDTO[]): void {
@@ -104,7 +106,7 @@ function workload(o: ObjectDTO, m: ObjectMeta, index: i32): Workload | null {
   return t != null && fromTemplate(w, t.spec, "spec.template.spec") ? w : null;
 }
 
-class Dedup {
+export class Dedup {
   seen: Map<string, i32> = new Map();
   // the slot to write the object with this key to: the earlier duplicate's, or `length` for a new one
   slot(key: string, length: i32, index: i32, diags: Diagnostics): i32 {
@@ -117,7 +119,7 @@ class Dedup {
   }
 }
 
-function put<T>(list: T[], slot: i32, v: T): void {
+export function put<T>(list: T[], slot: i32, v: T): void {
   if (slot == list.length) list.push(v);
   else list[slot] = v;
 }
@@ -129,7 +131,9 @@ function addObject(inv: Inventory, o: ObjectDTO, m: ObjectMeta, i: i32, dedup: D
     sa.namespace = m.namespace;
     sa.name = m.name;
     sa.automount = tri(o.automountServiceAccountToken);
-    for (let j = 0; j < o.secrets.length; j++) sa.secrets.push(o.secrets[j].name);
+    const secrets = new Array<string>(o.secrets.length);
+    for (let j = 0; j < o.secrets.length; j++) secrets[j] = o.secrets[j].name;
+    sa.secrets = secrets;
     sa.source = i;
     put(inv.serviceAccounts, dedup.slot(key, inv.serviceAccounts.length, i, diags), sa);
   } else if (m.kind == KIND_SECRET) {

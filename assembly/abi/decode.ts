@@ -22,14 +22,16 @@ function selector(d: LabelSelectorDTO): LabelSelector {
   const s = new LabelSelector();
   s.matchLabelKeys = d.matchLabels.keys();
   s.matchLabelValues = d.matchLabels.values();
+  const exprs = new Array<LabelSelectorRequirement>();
   for (let i = 0; i < d.matchExpressions.length; i++) {
     const e = d.matchExpressions[i];
     const r = new LabelSelectorRequirement();
     r.key = e.key;
     r.operator = e.operator;
     r.values = e.values;
-    s.matchExpressions.push(r);
+    exprs.push(r);
   }
+  s.matchExpressions = exprs;
   return s;
 }
 
@@ -51,7 +53,9 @@ export function decodePolicy(items: ObjectDTO[], diags: Diagnostics): Policy {
       r.name = o.metadata.name;
       r.labelKeys = o.metadata.labels.keys();
       r.labelValues = o.metadata.labels.values();
-      for (let j = 0; j < o.rules.length; j++) r.rules.push(rule(o.rules[j]));
+      const rules = new Array<PolicyRule>(o.rules.length);
+      for (let j = 0; j < o.rules.length; j++) rules[j] = rule(o.rules[j]);
+      r.rules = rules;
       const agg = o.aggregationRule;
       if (k == KIND_CLUSTER_ROLE && agg != null) {
         const sels = new Array<LabelSelector>();
@@ -76,6 +80,7 @@ export function decodePolicy(items: ObjectDTO[], diags: Diagnostics): Policy {
       ref.kind = o.roleRef.kind;
       ref.name = o.roleRef.name;
       b.roleRef = ref;
+      const subjects = new Array<Subject>(o.subjects.length);
       for (let j = 0; j < o.subjects.length; j++) {
         const sd = o.subjects[j];
         const s = new Subject();
@@ -83,8 +88,9 @@ export function decodePolicy(items: ObjectDTO[], diags: Diagnostics): Policy {
         s.apiGroup = sd.apiGroup;
         s.name = sd.name;
         s.namespace = sd.namespace;
-        b.subjects.push(s);
+        subjects[j] = s;
       }
+      b.subjects = subjects;
       b.source = i;
       if (seen.has(key)) {
         diags.warn("DUPLICATE_OBJECT", "`" + key + "` appears more than once; the later object is used", i, "");

@@ -4,28 +4,33 @@ import { Binding, Policy, PolicyRule, Role, KIND_ROLE, KIND_CLUSTER_ROLE, SUBJEC
   SUBJECT_SERVICE_ACCOUNT, VERB_ALL, API_GROUP_ALL, RESOURCE_ALL, NON_RESOURCE_ALL } from "../model/policy";
 import { serviceAccountUsername, trimTrailingStars } from "../eval/match";
 import { aggregateClusterRoles } from "./aggregate";
-import { Vocab, ID_UNKNOWN } from "./vocab";
+import { Vocab, ID_UNKNOWN, hashUnits } from "./vocab";
 import { I64Table } from "../util/i64-table";
 import { RoleIndex } from "./role-index";
 import { ViewCache } from "./views";
 import { Diagnostics } from "../util/diagnostics";
 import { goQuote } from "../util/quote";
 
+// INVARIANT: compiled lists are read-only; empty ones are these shared arrays (most rules have no resourceNames,
+// no URLs, no "*/sub" entries), which saves allocations at load and visits at every collection.
+const NO_IDS = new StaticArray<i32>(0);
+const NO_PREFIXES: string[] = [];
+
 export class CompiledRule {
   verbAll: bool = false;
-  verbs: StaticArray<i32> = [];
+  verbs: StaticArray<i32> = NO_IDS;
   groupAll: bool = false;
-  groups: StaticArray<i32> = [];
+  groups: StaticArray<i32> = NO_IDS;
   resourceAll: bool = false;
   // ids of whole entries ("pods", "pods/log"), compared with the request's combined resource id
-  resources: StaticArray<i32> = [];
+  resources: StaticArray<i32> = NO_IDS;
   // subresource ids of "*/sub" entries
-  starSubs: StaticArray<i32> = [];
+  starSubs: StaticArray<i32> = NO_IDS;
   // empty: every name
-  names: StaticArray<i32> = [];
+  names: StaticArray<i32> = NO_IDS;
   urlAll: bool = false;
-  urls: StaticArray<i32> = [];
-  urlPrefixes: string[] = [];
+  urls: StaticArray<i32> = NO_IDS;
+  urlPrefixes: string[] = NO_PREFIXES;
 }
 
 export const SUBJECT_KIND_OTHER: u8 = 0;
@@ -76,13 +81,59 @@ export class BindingLists {
   }
 }
 
+// Roles by (namespace, name), without building "namespace\0name" key strings: open addressing over role indexes
+// (index + 1; 0 = empty), compared by the roles' own fields.
+class RoleTable {
+  private slots: StaticArray<i32>;
+  private mask: i32;
+
+  constructor(private roles: Role[], count: i32) {
+    let cap = 16;
+    while (cap < count * 2) cap <<= 1;
+    this.slots = new StaticArray<i32>(cap);
+    this.mask = cap - 1;
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  private static hash(namespace: string, name: string): u32 {
+    return (hashUnits(changetype<usize>(namespace), <usize>namespace.length << 1) * 31) ^
+      hashUnits(changetype<usize>(name), <usize>name.length << 1);
+  }
+
+  // INVARIANT: at most `count` (the constructor's) roles are set, so the table never fills beyond half.
+  set(index: i32): void {
+    const r = unchecked(this.roles[index]);
+    let i = <i32>RoleTable.hash(r.namespace, r.name) & this.mask;
+    while (true) {
+      const v = unchecked(this.slots[i]);
+      if (v == 0) break;
+      const o = unchecked(this.roles[v - 1]);
+      if (o.name == r.name && o.namespace == r.namespace) break; // why: as Map.set, the later role wins
+      i = (i + 1) & this.mask;
+    }
+    unchecked(this.slots[i] = index + 1);
+  }
+
+  get(namespace: string, name: string): i32 {
+    let i = <i32>RoleTable.hash(namespace, name) & this.mask;
+    while (true) {
+      const v = unchecked(this.slots[i]);
+      if (v == 0) return -1;
+      const o = unchecked(this.roles[v - 1]);
+      if (o.name == name && o.namespace == namespace) return v - 1;
+      i = (i + 1) & this.mask;
+    }
+  }
+}
+
 export class Snapshot {
   vocab: Vocab = new Vocab();
   roles: Role[];
   compiled: CompiledRule[][] = [];
   roleIndexes: RoleIndex[] = [];
-  clusterRoleByName: Map<string, i32> = new Map();
-  roleByKey: Map<string, i32> = new Map();
+  clusterRoleByName: RoleTable;
+  roleByKey: RoleTable;
   bindings: IndexedBinding[] = []; // ClusterRoleBindings, then RoleBindings
   clusterBindingCount: i32 = 0;
   // key: (namespace id << 32 | subject key id); namespace id 0 (the empty string) for ClusterRoleBindings
@@ -98,15 +149,20 @@ export class Snapshot {
 
   constructor(policy: Policy, aggregate: bool, diags: Diagnostics) {
     this.diagnostics = diags;
-    this.roles = policy.roles;
+    const roles = policy.roles;
+    this.roles = roles;
+    this.clusterRoleByName = new RoleTable(roles, roles.length);
+    this.roleByKey = new RoleTable(roles, roles.length);
     if (aggregate) aggregateClusterRoles(this.roles, diags);
+    this.compiled = new Array<CompiledRule[]>(this.roles.length);
+    this.roleIndexes = new Array<RoleIndex>(this.roles.length);
     for (let i = 0; i < this.roles.length; i++) {
       const r = this.roles[i];
-      if (r.isCluster()) this.clusterRoleByName.set(r.name, i);
-      else this.roleByKey.set(r.namespace + "\u0000" + r.name, i);
+      if (r.isCluster()) this.clusterRoleByName.set(i);
+      else this.roleByKey.set(i);
       const rules = this.compileRules(r.rules);
-      this.compiled.push(rules);
-      this.roleIndexes.push(new RoleIndex(rules));
+      unchecked(this.compiled[i] = rules);
+      unchecked(this.roleIndexes[i] = new RoleIndex(rules));
     }
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < policy.bindings.length; i++) {
@@ -125,6 +181,7 @@ export class Snapshot {
   }
 
   private ids(list: string[], all: string): StaticArray<i32> {
+    if (list.length == 0) return NO_IDS;
     const out = new StaticArray<i32>(list.length);
     for (let i = 0; i < list.length; i++) out[i] = this.vocab.intern(list[i]);
     return out;
@@ -138,7 +195,7 @@ export class Snapshot {
     c.groups = this.ids(r.apiGroups, API_GROUP_ALL);
     c.resourceAll = r.resources.includes(RESOURCE_ALL);
     c.resources = this.ids(r.resources, RESOURCE_ALL);
-    const subs = new Array<i32>();
+    let subs: i32[] | null = null;
     for (let i = 0; i < r.resources.length; i++) {
       const res = r.resources[i];
       // why: every split of "a/b/c" can be the request's resource/subresource ("a"+"b/c", "a/b"+"c")
@@ -146,16 +203,23 @@ export class Snapshot {
         const key = nsKey(this.vocab.intern(res.substring(0, p)), this.vocab.intern(res.substring(p + 1)));
         this.combined.set(key, c.resources[i]);
       }
-      if (res.startsWith("*/") && res.length > 2) subs.push(this.vocab.intern(res.substring(2)));
+      if (res.startsWith("*/") && res.length > 2) {
+        if (subs == null) subs = new Array<i32>();
+        subs.push(this.vocab.intern(res.substring(2)));
+      }
     }
-    c.starSubs = StaticArray.fromArray(subs);
+    if (subs != null) c.starSubs = StaticArray.fromArray(subs);
     c.names = this.ids(r.resourceNames, "");
     c.urlAll = r.nonResourceURLs.includes(NON_RESOURCE_ALL);
     c.urls = this.ids(r.nonResourceURLs, NON_RESOURCE_ALL);
+    let prefixes: string[] | null = null;
     for (let i = 0; i < r.nonResourceURLs.length; i++) {
       const u = r.nonResourceURLs[i];
-      if (u.endsWith("*")) c.urlPrefixes.push(trimTrailingStars(u));
+      if (!u.endsWith("*")) continue;
+      if (prefixes == null) prefixes = new Array<string>();
+      prefixes.push(trimTrailingStars(u));
     }
+    if (prefixes != null) c.urlPrefixes = prefixes;
     return c;
   }
 
@@ -165,12 +229,9 @@ export class Snapshot {
     if (ref.kind == KIND_ROLE) {
       // why: a ClusterRoleBinding looks its Role up in namespace "", where none can exist
       if (b.namespace.length == 0) return -1;
-      const key = b.namespace + "\u0000" + ref.name;
-      return this.roleByKey.has(key) ? this.roleByKey.get(key) : -1;
+      return this.roleByKey.get(b.namespace, ref.name);
     }
-    if (ref.kind == KIND_CLUSTER_ROLE) {
-      return this.clusterRoleByName.has(ref.name) ? this.clusterRoleByName.get(ref.name) : -1;
-    }
+    if (ref.kind == KIND_CLUSTER_ROLE) return this.clusterRoleByName.get("", ref.name);
     return -1;
   }
 

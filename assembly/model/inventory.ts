@@ -1,6 +1,10 @@
 // The non-RBAC objects the guardrail checks read: ServiceAccounts, Secrets, Namespaces, ConfigMaps and
 // workloads (anything with a pod template), plus the metadata of every input object, by input index.
-// Plain classes, host- and wire-independent, like model/policy.ts.
+// Plain classes, host- and wire-independent, like model/policy.ts (and, like it, with read-only lists whose defaults
+// are shared empty arrays: never push onto a model list).
+import { NO_STRINGS } from "./policy";
+
+const NO_TOKENS: ProjectedToken[] = [];
 
 // Tri-state booleans (automountServiceAccountToken): unset is not the same as false.
 export const TRI_UNSET: i8 = -1;
@@ -17,10 +21,10 @@ export class ObjectMeta {
   kind: string = "";
   namespace: string = "";
   name: string = "";
-  labelKeys: string[] = [];
-  labelValues: string[] = [];
-  annotationKeys: string[] = [];
-  annotationValues: string[] = [];
+  labelKeys: string[] = NO_STRINGS;
+  labelValues: string[] = NO_STRINGS;
+  annotationKeys: string[] = NO_STRINGS;
+  annotationValues: string[] = NO_STRINGS;
 
   label(key: string): string | null {
     for (let i = 0; i < this.labelKeys.length; i++) if (this.labelKeys[i] == key) return this.labelValues[i];
@@ -41,7 +45,7 @@ export class ServiceAccount {
   namespace: string = "";
   name: string = "";
   automount: i8 = TRI_UNSET;
-  secrets: string[] = []; // names in the legacy `secrets:` list
+  secrets: string[] = NO_STRINGS; // names in the legacy `secrets:` list
   source: i32 = -1;
 }
 
@@ -75,7 +79,7 @@ export class Workload {
   serviceAccountName: string = "";
   deprecatedServiceAccount: string = ""; // spec.serviceAccount
   automount: i8 = TRI_UNSET;
-  projectedTokens: ProjectedToken[] = [];
+  projectedTokens: ProjectedToken[] = NO_TOKENS;
   source: i32 = -1;
   owner: string = ""; // "Kind/namespace/name" of the controller that owns it (ownerReferences), or ""
 

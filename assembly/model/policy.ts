@@ -2,6 +2,15 @@
 // Field names follow the API so that someone who knows rbac/v1 types.go finds the same names here.
 import { Inventory } from "./inventory";
 
+// INVARIANT: the model's lists are read-only once built. A list is filled before it is assigned (decoders build
+// their own arrays), so the defaults below are shared empty arrays: a snapshot holds hundreds of thousands of
+// lists, most of them empty, and a fresh empty array per field would cost two allocations and a visit at every
+// collection. Never push onto a model list; assign a new array instead.
+export const NO_STRINGS: string[] = [];
+const NO_RULES: PolicyRule[] = [];
+const NO_SUBJECTS: Subject[] = [];
+const NO_REQUIREMENTS: LabelSelectorRequirement[] = [];
+
 export const KIND_ROLE = "Role";
 export const KIND_CLUSTER_ROLE = "ClusterRole";
 export const KIND_ROLE_BINDING = "RoleBinding";
@@ -17,11 +26,11 @@ export const RESOURCE_ALL = "*";
 export const NON_RESOURCE_ALL = "*";
 
 export class PolicyRule {
-  verbs: string[] = [];
-  apiGroups: string[] = [];
-  resources: string[] = [];
-  resourceNames: string[] = [];
-  nonResourceURLs: string[] = [];
+  verbs: string[] = NO_STRINGS;
+  apiGroups: string[] = NO_STRINGS;
+  resources: string[] = NO_STRINGS;
+  resourceNames: string[] = NO_STRINGS;
+  nonResourceURLs: string[] = NO_STRINGS;
 
   // Semantic deep equality: the aggregation controller's ruleExists (nil and empty are equal).
   equals(o: PolicyRule): bool {
@@ -50,16 +59,18 @@ export class RoleRef {
   name: string = "";
 }
 
+const EMPTY_ROLE_REF = new RoleRef();
+
 export class LabelSelectorRequirement {
   key: string = "";
   operator: string = "";
-  values: string[] = [];
+  values: string[] = NO_STRINGS;
 }
 
 export class LabelSelector {
-  matchLabelKeys: string[] = [];
-  matchLabelValues: string[] = [];
-  matchExpressions: LabelSelectorRequirement[] = [];
+  matchLabelKeys: string[] = NO_STRINGS;
+  matchLabelValues: string[] = NO_STRINGS;
+  matchExpressions: LabelSelectorRequirement[] = NO_REQUIREMENTS;
 }
 
 // A Role or a ClusterRole (namespace "" for the latter).
@@ -67,9 +78,9 @@ export class Role {
   kind: string = KIND_ROLE;
   namespace: string = "";
   name: string = "";
-  labelKeys: string[] = [];
-  labelValues: string[] = [];
-  rules: PolicyRule[] = [];
+  labelKeys: string[] = NO_STRINGS;
+  labelValues: string[] = NO_STRINGS;
+  rules: PolicyRule[] = NO_RULES;
   // null when the ClusterRole has no aggregationRule; an empty array is a rule selecting nothing
   aggregationRule: LabelSelector[] | null = null;
   // index of the object in the input, for messages
@@ -88,8 +99,8 @@ export class Binding {
   kind: string = KIND_ROLE_BINDING;
   namespace: string = "";
   name: string = "";
-  roleRef: RoleRef = new RoleRef();
-  subjects: Subject[] = [];
+  roleRef: RoleRef = EMPTY_ROLE_REF;
+  subjects: Subject[] = NO_SUBJECTS;
   source: i32 = -1;
 
   isCluster(): bool { return this.kind == KIND_CLUSTER_ROLE_BINDING; }

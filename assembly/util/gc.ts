@@ -21,3 +21,11 @@ export function collectNow(): void {
   __collect();
   pagesAfterCollect = <i32>memory.size();
 }
+
+// After rbac_load: the snapshot just built is nearly the whole heap and the decode's garbage is small beside it,
+// so a collection now would mostly mark live objects (once the largest part of a load) to free little. The pages
+// count as collected instead: the load's garbage is reclaimed by the next collection, when memory grows again.
+// Wasm memory never shrinks, so this changes which later allocations reuse space, not the module's size.
+export function settleAfterLoad(): void {
+  pagesAfterCollect = <i32>memory.size();
+}

@@ -8,7 +8,7 @@ import { describe, test, expect, beforeAll } from "vitest";
 import { loadVectors } from "../vectors/load.js";
 import { loadRequestInfoVectors, requestInfoMismatches, caseTitle } from "../vectors/requestinfo/load.js";
 import { createEngine, flattenLists, type SubjectAccessReviewSpec } from "../../bindings/index.js";
-import { toWireObjects } from "../../bindings/wire.js";
+import { encodeWire } from "../../bindings/wire.js";
 import { encode, takeOutput, takeStrings, withInput } from "../../bindings/memory.js";
 import type { RawExports } from "../../bindings/exports.js";
 import { stubImports, ProxyWasmHost, LogLevel } from "./host.js";
@@ -29,11 +29,11 @@ class EnvoyCore {
     this.ex = instance.exports as any;
     memory = this.ex.memory;
     this.ex._initialize?.();
-    expect(this.ex.rbac_abi_version.value).toBe(1);
+    expect(this.ex.rbac_abi_version.value).toBe(2);
   }
 
   load(objects: object[], aggregate: boolean): void {
-    const input = encode(JSON.stringify({ items: toWireObjects(flattenLists(objects)) }));
+    const input = encodeWire(flattenLists(objects));
     const out = JSON.parse(takeOutput(this.ex, withInput(this.ex, input, (p, n) => this.ex.rbac_load(p, n, aggregate ? 0 : 1))));
     expect(out.type).toBe("success");
     this.snapshot = out.snapshot;

@@ -59,10 +59,10 @@ describe("module", () => {
     const host = newHost();
     const ex = host.exports;
     // a core export fed bytes json-as cannot parse aborts (bindings never do this; the filter never calls it)
-    const bad = new TextEncoder().encode("{\"items\": [");
+    const bad = new TextEncoder().encode("{\"owner\": [");
     const ptr = ex.rbac_alloc(bad.length);
     new Uint8Array(ex.memory.buffer, ptr, bad.length).set(bad);
-    expect(() => ex.rbac_load(ptr, bad.length, 0)).toThrow(WebAssembly.RuntimeError);
+    expect(() => ex.rbac_covers(ptr, bad.length, 0)).toThrow(WebAssembly.RuntimeError);
     const critical = host.logs.filter((l) => l.level === LogLevel.Critical);
     expect(critical.length).toBe(1);
     expect(critical[0].message).toMatch(/^rbac-guard: abort: /);
@@ -363,7 +363,7 @@ describe("errors", () => {
     host.start();
     host.configure(baseConfig);
     const ex = host.exports;
-    expect(() => ex.rbac_load(0, 0xfffffff, 0)).toThrow();
+    expect(() => ex.rbac_covers(0, 0xfffffff, 0)).toThrow();
     host.trapped = true;
     const r = host.request(saRequest("team-a", "app", { path: "/api/v1/namespaces/team-a/pods" }));
     expect(r.trapped).toBe(true);

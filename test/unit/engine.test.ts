@@ -12,7 +12,7 @@ const getPods = { user: "alice", resourceAttributes: { verb: "get", resource: "p
 
 const clusterRoleUrls = (urls: string[]) => [role("urls", [{ verbs: ["get"], nonResourceURLs: urls }]), crb("alice-urls", "urls", [{ kind: "User", name: "alice" }])];
 
-// A minimal module exporting only `rbac_abi_version` = 2.
+// A minimal module exporting only `rbac_abi_version` = `version`.
 function moduleWithAbi(version: number): WebAssembly.Module {
   const name = [...new TextEncoder().encode("rbac_abi_version")];
   const bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -23,9 +23,11 @@ function moduleWithAbi(version: number): WebAssembly.Module {
 
 describe("engine", () => {
   test("refuses a module of another ABI major version", async () => {
-    const err = await createEngine(policy, { module: moduleWithAbi(2) }).catch((e) => e);
-    expect(err).toBeInstanceOf(EngineError);
-    expect(err.code).toBe("ABI_MISMATCH");
+    for (const major of [1, 3]) {
+      const err = await createEngine(policy, { module: moduleWithAbi(major) }).catch((e) => e);
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err.code).toBe("ABI_MISMATCH");
+    }
   });
 
   test("a trap answers fail-closed with evaluationError, and the rebuilt instance decides again", async () => {
