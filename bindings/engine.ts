@@ -5,8 +5,9 @@ import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js"
 import { encode, groupIds, takeOutput, takeStrings, withInput, writePath } from "./memory.js";
 import { toWireObjects } from "./wire.js";
 import { lintConfigFor } from "./lint-config.js";
+import { answerWords, takeQueryTables, type QueryTables } from "./query-memory.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
-  RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult,
+  WhoCanSubject, Grant, ResourceRuleWithSource, NonResourceRuleWithSource, RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult,
   LintOptions, LintResult, CheckInfo } from "./types.js";
 
 const UNKNOWN = -1;
@@ -248,14 +249,112 @@ export class Engine {
 
   /** Subjects allowed the spec's attributes (user fields ignored), as Kubernetes' subject locator finds them. */
   whoCan(spec: SubjectAccessReviewSpec): WhoCanResult {
-    const checked = { ...spec, user: "", groups: [] };
-    return this.callJSON(checked, (p, n) => this.ex.rbac_who_can(this.snapshot, p, n, 0));
+    const sp: SubjectAccessReviewSpec = spec !== null && typeof spec === "object" ? spec : {};
+    const ra = sp.resourceAttributes;
+    const na = sp.nonResourceAttributes;
+    if ((ra == null) === (na == null)) throw bothOrNeither(ra);
+    // why: interned in JS, answered as numbers and built here from tables fetched once (ABI 1.3): no JSON either way
+    const ptr = this.query(() => {
+      if (ra != null) {
+        return this.ex.rbac_who_can_ids(this.snapshot, this.idOf(ra.verb, "resourceAttributes.verb"),
+          this.idOf(ra.group, "resourceAttributes.group"), this.idOf(ra.resource, "resourceAttributes.resource"),
+          this.idOf(ra.subresource, "resourceAttributes.subresource"), this.idOf(ra.name, "resourceAttributes.name"),
+          this.idOf(ra.namespace, "resourceAttributes.namespace"));
+      }
+      const verb = this.idOf(na!.verb, "nonResourceAttributes.verb");
+      const path = encode(str(na!.path, "nonResourceAttributes.path"));
+      return this.ex.rbac_who_can_path(this.snapshot, verb, writePath(this.ex, path), path.length);
+    });
+    const t = this.queryTables!;
+    const w = answerWords(this.ex, ptr);
+    let p = 0;
+    const n = w[p++];
+    const subjects = new Array<WhoCanSubject>(n);
+    for (let k = 0; k < n; k++) {
+      const sid = w[p++];
+      const g = w[p++];
+      const grants = new Array<Grant>(g);
+      for (let j = 0; j < g; j++) {
+        const b = w[p++];
+        grants[j] = { binding: t.bindingKey[b], role: t.roleKey[b], ruleIndex: w[p++] };
+      }
+      subjects[k] = { kind: t.subjectKind[sid], apiGroup: t.subjectApiGroup[sid], name: t.subjectName[sid],
+        namespace: t.subjectNamespace[sid], grants };
+    }
+    const ne = w[p++];
+    const errors = new Array<string>(ne);
+    for (let i = 0; i < ne; i++) errors[i] = t.bindingError[w[p++]];
+    return { subjects, errors };
   }
 
   /** The rules a subject holds in a namespace (SelfSubjectRulesReview under RBAC), each with its source. */
   rulesFor(subject: { user?: string; groups?: string[]; namespace?: string }): RulesForResult {
-    const input = { user: subject.user ?? "", groups: subject.groups ?? [], namespace: subject.namespace ?? "" };
-    return this.callJSON(input, (p, n) => this.ex.rbac_rules_for(this.snapshot, p, n, 0));
+    const sub = subject !== null && typeof subject === "object" ? subject : {};
+    const groups = sub.groups ?? [];
+    if (!Array.isArray(groups)) throw new EngineError("BAD_INPUT", "groups must be an array of strings", "groups");
+    const ptr = this.query(() => {
+      const user = this.idOf(sub.user, "user");
+      const namespace = this.idOf(sub.namespace, "namespace");
+      const buf = this.groupBuffer(groups.length);
+      for (let i = 0; i < groups.length; i++) buf[i] = this.idOf(groups[i], `groups[${i}]`);
+      return this.ex.rbac_rules_for_ids(this.snapshot, user, groups.length, namespace);
+    });
+    const t = this.queryTables!;
+    const w = answerWords(this.ex, ptr);
+    let p = 0;
+    const nb = w[p++];
+    const resourceRules: ResourceRuleWithSource[] = [];
+    const nonResourceRules: NonResourceRuleWithSource[] = [];
+    for (let i = 0; i < nb; i++) {
+      const b = w[p++];
+      const rules = t.roleRules[t.bindingRole[b]];
+      const binding = t.bindingKey[b];
+      const role = t.roleKey[b];
+      for (let j = 0; j < rules.length; j++) {
+        const r = rules[j];
+        if (r.resources.length > 0) {
+          resourceRules.push({ verbs: r.verbs.slice(), apiGroups: r.apiGroups.slice(), resources: r.resources.slice(),
+            resourceNames: r.resourceNames.slice(), source: { binding, role, ruleIndex: j } });
+        }
+        if (r.nonResourceURLs.length > 0) {
+          nonResourceRules.push({ verbs: r.verbs.slice(), nonResourceURLs: r.nonResourceURLs.slice(),
+            source: { binding, role, ruleIndex: j } });
+        }
+      }
+    }
+    const out: RulesForResult = { resourceRules, nonResourceRules, incomplete: false };
+    // utilerrors.NewAggregate(errs).Error() of the distinct errors the core lists
+    const ne = w[p++];
+    if (ne === 1) out.evaluationError = t.errors[w[p]];
+    else if (ne > 1) out.evaluationError = "[" + Array.from(w.subarray(p, p + ne), (e) => t.errors[e]).join(", ") + "]";
+    return out;
+  }
+
+  private queryTables: QueryTables | null = null;
+  private queryTablesOf: RawExports | null = null;
+
+  /**
+   * Runs a compact query export (ABI 1.3) after making sure this instance's tables are fetched; returns the
+   * answer's pointer. Bad input throws EngineError BAD_INPUT; a trap rebuilds the instance and throws ENGINE_TRAP.
+   */
+  private query(call: () => number): number {
+    let ptr: number;
+    try {
+      if (this.queryTablesOf !== this.ex) {
+        const tp = this.ex.rbac_query_tables(this.snapshot, 0);
+        if (tp === 0) throw new EngineError("ENGINE_FAILURE", `no snapshot ${this.snapshot}`);
+        this.queryTables = takeQueryTables(this.ex, tp);
+        this.queryTablesOf = this.ex;
+      }
+      ptr = call();
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      const err = this.trapError(e);
+      try { this.start(false); } catch { /* fail closed: the next call tries again */ }
+      throw err;
+    }
+    if (ptr === 0) throw new EngineError("ENGINE_FAILURE", `no snapshot ${this.snapshot}`);
+    return ptr;
   }
 
   /** Kubernetes' escalation-check comparison: do the owner's rules cover the servant's? */

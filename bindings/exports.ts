@@ -2,7 +2,7 @@
 import { EngineError } from "./errors.js";
 
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 2;
+export const ABI_MINOR = 3;
 
 export interface RawExports {
   memory: WebAssembly.Memory;
@@ -29,6 +29,12 @@ export interface RawExports {
   // 1.2: lint
   rbac_lint(id: number, ptr: number, len: number, flags: number): number;
   rbac_checks(flags: number): number;
+  // 1.3: compact query answers
+  rbac_query_tables(id: number, flags: number): number;
+  rbac_who_can_ids(id: number, verb: number, apiGroup: number, resource: number, subresource: number, name: number,
+    namespace: number): number;
+  rbac_who_can_path(id: number, verb: number, ptr: number, len: number): number;
+  rbac_rules_for_ids(id: number, user: number, nGroups: number, namespace: number): number;
   _initialize?: () => void;
 }
 
