@@ -267,19 +267,27 @@ export class Engine {
     });
     const t = this.queryTables!;
     const w = answerWords(this.ex, ptr);
+    const subjects: WhoCanSubject[] = [{ kind: t.subjectKind[0], apiGroup: t.subjectApiGroup[0], name: t.subjectName[0],
+      namespace: t.subjectNamespace[0], grants: [] }];
     let p = 0;
     const n = w[p++];
-    const subjects = new Array<WhoCanSubject>(n);
-    for (let k = 0; k < n; k++) {
-      const sid = w[p++];
-      const g = w[p++];
-      const grants = new Array<Grant>(g);
-      for (let j = 0; j < g; j++) {
-        const b = w[p++];
-        grants[j] = { binding: t.bindingKey[b], role: t.roleKey[b], ruleIndex: w[p++] };
+    for (let i = 0; i < n; i++) {
+      const b = w[p++];
+      const ruleIndex = w[p++];
+      const k = w[p++];
+      const binding = t.bindingKey[b];
+      const role = t.roleKey[b];
+      for (let j = 0; j < k; j++) {
+        const x = w[p++];
+        const grant: Grant = { binding, role, ruleIndex };
+        if (x >= 0) {
+          subjects[x].grants.push(grant);
+        } else {
+          const sid = -x - 1;
+          subjects.push({ kind: t.subjectKind[sid], apiGroup: t.subjectApiGroup[sid], name: t.subjectName[sid],
+            namespace: t.subjectNamespace[sid], grants: [grant] });
+        }
       }
-      subjects[k] = { kind: t.subjectKind[sid], apiGroup: t.subjectApiGroup[sid], name: t.subjectName[sid],
-        namespace: t.subjectNamespace[sid], grants };
     }
     const ne = w[p++];
     const errors = new Array<string>(ne);

@@ -13,7 +13,7 @@ import { Snapshot } from "../index/snapshot";
 import { decide, reasonText } from "../eval/authorize";
 import { whoCan, rulesFor, aggregateError, bindingKey, roleRefKey, SYSTEM_PRIVILEGED_GROUP, whoCanInto, rulesForInto }
   from "../eval/queries";
-import { Words, queryTables } from "../index/query-index";
+import { queryIndex, queryTables } from "../index/query-index";
 import { collectIfGrown } from "../util/gc";
 import { uncoveredRules, missingDescriptions, quoteList } from "../eval/covers";
 import { PolicyRule, Subject, SUBJECT_GROUP, KIND_CLUSTER_ROLE } from "../model/policy";
@@ -204,9 +204,6 @@ export function rbac_explain(id: i32, ptr: usize, len: u32, flags: u32): usize {
 
 // ---- compact answers (ABI 1.3) ---------------------------------------------------------------------------------
 
-// INVARIANT: one answer buffer, overwritten by the next compact query (exports run one at a time)
-const answer = new Words();
-
 // The tables that turn compact answers into objects: binding and role keys, subjects, role rules, errors.
 // Built on the snapshot's first query (never at load). Output buffer: [u32 length][binary, see ABI.md]; 0 for
 // an unknown snapshot.
@@ -232,8 +229,8 @@ export function rbac_who_can_ids(id: i32, verb: i32, apiGroup: i32, resource: i3
   request.subresource = subresource;
   request.name = name;
   request.namespace = namespace;
-  whoCanInto(s, request, answer);
-  return changetype<usize>(answer.data);
+  whoCanInto(s, request);
+  return changetype<usize>(queryIndex(s).answer);
 }
 
 // whoCan for non-resource attributes: the verb's id, the URL path as UTF-8 at ptr (the path buffer).
@@ -245,8 +242,8 @@ export function rbac_who_can_path(id: i32, verb: i32, ptr: usize, len: u32): usi
   request.verb = verb;
   request.path = String.UTF8.decodeUnsafe(ptr, <usize>len);
   request.namespace = 0;
-  whoCanInto(s, request, answer);
-  return changetype<usize>(answer.data);
+  whoCanInto(s, request);
+  return changetype<usize>(queryIndex(s).answer);
 }
 
 // rulesFor {user, groups, namespace} as ids (groups: the first nGroups ids of the groups buffer; namespace 0
@@ -260,6 +257,6 @@ export function rbac_rules_for_ids(id: i32, user: i32, nGroups: i32, namespace: 
   request.user = user;
   request.groupCount = nGroups;
   request.namespace = namespace;
-  rulesForInto(s, request, answer);
-  return changetype<usize>(answer.data);
+  rulesForInto(s, request);
+  return changetype<usize>(queryIndex(s).answer);
 }

@@ -9,7 +9,7 @@ import { Snapshot, IndexedBinding } from "../index/snapshot";
 import { ID_UNKNOWN } from "../index/vocab";
 import { Request, roleAllowsCompiled } from "./authorize";
 import { Binding, PolicyRule, Role, KIND_CLUSTER_ROLE } from "../model/policy";
-import { QueryIndex, queryIndex, forgetQueryIndex as forgetCompactIndex, Words } from "../index/query-index";
+import { queryIndex, forgetQueryIndex as forgetCompactIndex } from "../index/query-index";
 export { bindingKey, roleRefKey, SYSTEM_PRIVILEGED_GROUP } from "../index/query-index";
 
 export function roleKey(r: Role): string {
@@ -187,118 +187,108 @@ export function aggregateError(errs: string[]): string {
 
 // ---- compact answers ------------------------------------------------------------------------------------------
 
-// per-query scratch shared by every snapshot (exports run one at a time)
-const entries = new Words(); // (slot, binding, rule) per grant, in binding order
-const slotSubject = new Words();
-const slotCount = new Words();
-const slotCursor = new Words(); // last binding granted to the slot while visiting; write cursor while writing
-const errorBindings = new Words();
-const candidates = new Array<i32>();
+// @ts-ignore: decorator
+@inline
+function at(a: StaticArray<i32>, i: i32): i32 {
+  return load<i32>(changetype<usize>(a) + (<usize>i << 2));
+}
 
 // @ts-ignore: decorator
 @inline
-function visitForWhoCan(s: Snapshot, ix: QueryIndex, b: i32, q: Request, combined: i32, stamp: i32): void {
-  const ib = unchecked(s.bindings[b]);
-  const role = ib.role;
-  if (role < 0) {
-    errorBindings.push(b);
-    return;
-  }
-  let rule: i32;
-  if (unchecked(ix.roleStamp[role]) == stamp) {
-    rule = unchecked(ix.roleRule[role]);
-  } else {
-    rule = roleAllowsCompiled(s, role, q, combined);
-    unchecked(ix.roleStamp[role] = stamp);
-    unchecked(ix.roleRule[role] = rule);
-  }
-  if (rule < 0) return;
-  const end = unchecked(ix.subjectStart[b + 1]);
-  for (let k = unchecked(ix.subjectStart[b]); k < end; k++) {
-    const sid = unchecked(ix.subjectIds[k]);
-    let slot: i32;
-    if (unchecked(ix.subjectStamp[sid]) == stamp) {
-      slot = unchecked(ix.subjectSlot[sid]);
-      // why: a binding that lists the same subject twice grants it once
-      if (unchecked(slotCursor.data[slot]) == b) continue;
-    } else {
-      slot = slotSubject.length;
-      unchecked(ix.subjectStamp[sid] = stamp);
-      unchecked(ix.subjectSlot[sid] = slot);
-      slotSubject.push(sid);
-      slotCount.push(0);
-      slotCursor.push(-1);
-    }
-    unchecked(slotCursor.data[slot] = b);
-    unchecked(slotCount.data[slot] = unchecked(slotCount.data[slot]) + 1);
-    entries.push(slot);
-    entries.push(b);
-    entries.push(rule);
-  }
+function put(a: StaticArray<i32>, i: i32, v: i32): void {
+  store<i32>(changetype<usize>(a) + (<usize>i << 2), v);
 }
 
-// whoCan as words: [subject count] then per subject (system:masters first, then in order of first grant)
-// [subject id, grant count, (binding, rule index) per grant in binding order], then [error count][binding]*
-// for the visited bindings whose roleRef does not resolve. The same answer as whoCan() + rbac_who_can.
-export function whoCanInto(s: Snapshot, q: Request, out: Words): void {
+// whoCan as words in ix.answer: [granting binding count] then per granting binding, in binding order,
+// [binding, rule index, k] and k subject words: a subject already answered is its answer index (0 is
+// system:masters, always answered first), a new one is -(subject id + 1) and takes the next index; then
+// [error count][binding]* for the visited bindings whose roleRef does not resolve. A binding that names the same
+// subject twice grants it once. The same answer as whoCan() + rbac_who_can, in a tenth of the words.
+export function whoCanInto(s: Snapshot, q: Request): void {
   const ix = queryIndex(s);
   ix.nextStamp();
   const stamp = ix.stamp;
   const combined = q.isResource ? s.combinedResourceId(q.resource, q.subresource) : ID_UNKNOWN;
   if (!q.isResource) q.pathId = s.vocab.lookup(q.path);
-  entries.reset();
-  slotSubject.reset();
-  slotCount.reset();
-  slotCursor.reset();
-  errorBindings.reset();
+  const out = ix.answer;
+  const roleState = ix.roleState;
+  const subjectState = ix.subjectState;
+  const slotLast = ix.slotLast;
+  const subjectStart = ix.subjectStart;
+  const subjectIds = ix.subjectIds;
+  const bindingRole = ix.bindingRole;
+  const errors = ix.errorScratch;
+  let nErrors = 0;
   // the subject locator always answers system:masters (subject 0) first
-  unchecked(ix.subjectStamp[0] = stamp);
-  unchecked(ix.subjectSlot[0] = 0);
-  slotSubject.push(0);
-  slotCount.push(0);
-  slotCursor.push(-1);
-  for (let b = 0, n = s.clusterBindingCount; b < n; b++) visitForWhoCan(s, ix, b, q, combined, stamp);
-  if (q.namespace > 0 && ix.nsBindings.has(q.namespace)) {
-    const l = ix.nsBindings.get(q.namespace);
-    for (let i = 0, n = l.length; i < n; i++) visitForWhoCan(s, ix, unchecked(l[i]), q, combined, stamp);
+  put(subjectState, 0, stamp);
+  put(subjectState, 1, 0);
+  put(slotLast, 0, -1);
+  let slots = 1;
+  let granting = 0;
+  let w = 1;
+  const nsList = q.namespace > 0 && ix.nsBindings.has(q.namespace) ? ix.nsBindings.get(q.namespace) : null;
+  const nCluster = s.clusterBindingCount;
+  const nNs = nsList == null ? 0 : nsList.length;
+  for (let i = 0, n = nCluster + nNs; i < n; i++) {
+    const b = i < nCluster ? i : unchecked(nsList![i - nCluster]);
+    const role = at(bindingRole, b);
+    if (role < 0) {
+      put(errors, nErrors++, b);
+      continue;
+    }
+    let rule: i32;
+    if (at(roleState, role << 1) == stamp) {
+      rule = at(roleState, (role << 1) + 1);
+    } else {
+      rule = roleAllowsCompiled(s, role, q, combined);
+      put(roleState, role << 1, stamp);
+      put(roleState, (role << 1) + 1, rule);
+    }
+    if (rule < 0) continue;
+    const end = at(subjectStart, b + 1);
+    let k = at(subjectStart, b);
+    if (k == end) continue;
+    const header = w;
+    w += 3;
+    for (; k < end; k++) {
+      const sid = at(subjectIds, k);
+      if (at(subjectState, sid << 1) == stamp) {
+        const slot = at(subjectState, (sid << 1) + 1);
+        // why: a binding that lists the same subject twice grants it once
+        if (at(slotLast, slot) == b) continue;
+        put(slotLast, slot, b);
+        put(out, w++, slot);
+      } else {
+        put(subjectState, sid << 1, stamp);
+        put(subjectState, (sid << 1) + 1, slots);
+        put(slotLast, slots, b);
+        slots++;
+        put(out, w++, -(sid + 1));
+      }
+    }
+    put(out, header, b);
+    put(out, header + 1, rule);
+    put(out, header + 2, w - header - 3);
+    granting++;
   }
-  const slots = slotSubject.length;
-  let at = 1;
-  for (let k = 0; k < slots; k++) {
-    unchecked(slotCursor.data[k] = at + 2);
-    at += 2 + 2 * unchecked(slotCount.data[k]);
-  }
-  const total = at + 1 + errorBindings.length;
-  out.reset();
-  if (out.data.length < total) out.grow(total);
-  const d = out.data;
-  unchecked(d[0] = slots);
-  for (let k = 0; k < slots; k++) {
-    const h = unchecked(slotCursor.data[k]) - 2;
-    unchecked(d[h] = unchecked(slotSubject.data[k]));
-    unchecked(d[h + 1] = unchecked(slotCount.data[k]));
-  }
-  for (let i = 0, n = entries.length; i < n; i += 3) {
-    const slot = unchecked(entries.data[i]);
-    const c = unchecked(slotCursor.data[slot]);
-    unchecked(d[c] = unchecked(entries.data[i + 1]));
-    unchecked(d[c + 1] = unchecked(entries.data[i + 2]));
-    unchecked(slotCursor.data[slot] = c + 2);
-  }
-  unchecked(d[at] = errorBindings.length);
-  for (let i = 0, n = errorBindings.length; i < n; i++) unchecked(d[at + 1 + i] = unchecked(errorBindings.data[i]));
-  out.length = total;
+  put(out, 0, granting);
+  put(out, w++, nErrors);
+  for (let i = 0; i < nErrors; i++) put(out, w++, at(errors, i));
 }
+
+const candidates = new Array<i32>();
 
 function addCandidates(l: i32[] | null): void {
   if (l == null) return;
   for (let i = 0, n = l.length; i < n; i++) candidates.push(unchecked(l[i]));
 }
 
-// rulesFor as words: [binding count][binding]* (the applicable bindings whose role resolves, in visiting order;
-// every rule of each binding's role is an answer), then [error count][error id]* (distinct resolution errors of
-// the applicable bindings, in visiting order; ids of Snapshot.errors). The same answer as rulesFor().
-export function rulesForInto(s: Snapshot, q: Request, out: Words): void {
+// rulesFor as words in ix.answer: [binding count][binding]* (the applicable bindings whose role resolves, in
+// visiting order; every rule of each binding's role is an answer), then [error count][error id]* (distinct
+// resolution errors of the applicable bindings, in visiting order; ids of Snapshot.errors). As rulesFor().
+export function rulesForInto(s: Snapshot, q: Request): void {
+  const ix = queryIndex(s);
+  const out = ix.answer;
   candidates.length = 0;
   const spaces = q.namespace > 0 ? 2 : 1;
   for (let sp = 0; sp < spaces; sp++) {
@@ -309,25 +299,25 @@ export function rulesForInto(s: Snapshot, q: Request, out: Words): void {
       if (gid != ID_UNKNOWN) addCandidates(s.groupBindings(ns, gid));
     }
   }
-  candidates.sort();
-  errorBindings.reset();
-  out.reset();
-  out.push(0);
+  if (candidates.length > 1) candidates.sort();
+  const errors = ix.errorScratch;
+  let nErrors = 0;
+  let w = 1;
   let prev = -1;
   for (let i = 0, n = candidates.length; i < n; i++) {
     const b = unchecked(candidates[i]);
     if (b == prev) continue;
     prev = b;
-    const ib = unchecked(s.bindings[b]);
-    if (ib.role >= 0) {
-      out.push(b);
+    if (at(ix.bindingRole, b) >= 0) {
+      put(out, w++, b);
       continue;
     }
+    const e = unchecked(s.bindings[b]).errorId;
     let dup = false;
-    for (let k = 0; k < errorBindings.length; k++) if (unchecked(errorBindings.data[k]) == ib.errorId) dup = true;
-    if (!dup) errorBindings.push(ib.errorId);
+    for (let k = 0; k < nErrors; k++) if (at(errors, k) == e) dup = true;
+    if (!dup) put(errors, nErrors++, e);
   }
-  unchecked(out.data[0] = out.length - 1);
-  out.push(errorBindings.length);
-  for (let i = 0; i < errorBindings.length; i++) out.push(unchecked(errorBindings.data[i]));
+  put(out, 0, w - 1);
+  put(out, w++, nErrors);
+  for (let i = 0; i < nErrors; i++) put(out, w++, at(errors, i));
 }

@@ -57,12 +57,18 @@ export class QueryIndex {
   // RoleBindings of a namespace id, ascending positions (ClusterRoleBindings are positions 0 .. clusterBindingCount)
   nsBindings: Map<i32, i32[]> = new Map();
 
-  // per-query scratch, valid where the stamp equals `stamp`
+  // role of binding b (-1: the roleRef does not resolve), flat for the who-can scan
+  bindingRole: StaticArray<i32> = new StaticArray<i32>(0);
+
+  // per-query scratch, valid where the stamp equals `stamp`: (stamp, rule index) per role, (stamp, answer index)
+  // per subject; per answer index the last binding that granted it
   stamp: i32 = 0;
-  roleStamp: StaticArray<i32> = new StaticArray<i32>(0);
-  roleRule: StaticArray<i32> = new StaticArray<i32>(0);
-  subjectStamp: StaticArray<i32> = new StaticArray<i32>(0);
-  subjectSlot: StaticArray<i32> = new StaticArray<i32>(0);
+  roleState: StaticArray<i32> = new StaticArray<i32>(0);
+  subjectState: StaticArray<i32> = new StaticArray<i32>(0);
+  slotLast: StaticArray<i32> = new StaticArray<i32>(0);
+  errorScratch: StaticArray<i32> = new StaticArray<i32>(0);
+  // INVARIANT: large enough for any compact answer over this snapshot (see whoCanInto, rulesForInto)
+  answer: StaticArray<i32> = new StaticArray<i32>(0);
 
   constructor(s: Snapshot) {
     const seen = new Map<string, i32>();
@@ -102,10 +108,15 @@ export class QueryIndex {
       }
     }
     this.subjectStart[n] = at;
-    this.roleStamp = new StaticArray<i32>(s.roles.length);
-    this.roleRule = new StaticArray<i32>(s.roles.length);
-    this.subjectStamp = new StaticArray<i32>(this.subjects.length);
-    this.subjectSlot = new StaticArray<i32>(this.subjects.length);
+    this.bindingRole = new StaticArray<i32>(n);
+    for (let i = 0; i < n; i++) this.bindingRole[i] = s.bindings[i].role;
+    this.roleState = new StaticArray<i32>(s.roles.length * 2);
+    this.subjectState = new StaticArray<i32>(this.subjects.length * 2);
+    this.slotLast = new StaticArray<i32>(this.subjects.length);
+    this.errorScratch = new StaticArray<i32>(n + 1);
+    // who-can: 2 + 3 words per granting binding + 1 per subject occurrence + 1 per error binding;
+    // rules-for: 2 + 1 per binding + 1 per distinct error
+    this.answer = new StaticArray<i32>(4 + 4 * n + total + s.errors.length);
   }
 
   // A fresh stamp for a query: every role and subject reads as unvisited.
@@ -113,8 +124,8 @@ export class QueryIndex {
     this.stamp++;
     if (this.stamp == i32.MAX_VALUE) {
       // why: wrap-around would make stale entries look current
-      for (let i = 0; i < this.roleStamp.length; i++) this.roleStamp[i] = 0;
-      for (let i = 0; i < this.subjectStamp.length; i++) this.subjectStamp[i] = 0;
+      for (let i = 0; i < this.roleState.length; i++) this.roleState[i] = 0;
+      for (let i = 0; i < this.subjectState.length; i++) this.subjectState[i] = 0;
       this.stamp = 1;
     }
   }
