@@ -267,16 +267,16 @@ export class Engine {
     });
     const t = this.queryTables!;
     const w = answerWords(this.ex, ptr);
-    const subjects: WhoCanSubject[] = [{ kind: t.subjectKind[0], apiGroup: t.subjectApiGroup[0], name: t.subjectName[0],
-      namespace: t.subjectNamespace[0], grants: [] }];
+    const subjects: WhoCanSubject[] = [{ kind: t.subjectKind(0), apiGroup: t.subjectApiGroup(0), name: t.subjectName(0),
+      namespace: t.subjectNamespace(0), grants: [] }];
     let p = 0;
     const n = w[p++];
     for (let i = 0; i < n; i++) {
       const b = w[p++];
       const ruleIndex = w[p++];
       const k = w[p++];
-      const binding = t.bindingKey[b];
-      const role = t.roleKey[b];
+      const binding = t.bindingKey(b);
+      const role = t.roleKey(b);
       for (let j = 0; j < k; j++) {
         const x = w[p++];
         const grant: Grant = { binding, role, ruleIndex };
@@ -284,14 +284,14 @@ export class Engine {
           subjects[x].grants.push(grant);
         } else {
           const sid = -x - 1;
-          subjects.push({ kind: t.subjectKind[sid], apiGroup: t.subjectApiGroup[sid], name: t.subjectName[sid],
-            namespace: t.subjectNamespace[sid], grants: [grant] });
+          subjects.push({ kind: t.subjectKind(sid), apiGroup: t.subjectApiGroup(sid), name: t.subjectName(sid),
+            namespace: t.subjectNamespace(sid), grants: [grant] });
         }
       }
     }
     const ne = w[p++];
     const errors = new Array<string>(ne);
-    for (let i = 0; i < ne; i++) errors[i] = t.bindingError[w[p++]];
+    for (let i = 0; i < ne; i++) errors[i] = t.bindingError(w[p++]);
     return { subjects, errors };
   }
 
@@ -315,9 +315,9 @@ export class Engine {
     const nonResourceRules: NonResourceRuleWithSource[] = [];
     for (let i = 0; i < nb; i++) {
       const b = w[p++];
-      const rules = t.roleRules[t.bindingRole[b]];
-      const binding = t.bindingKey[b];
-      const role = t.roleKey[b];
+      const rules = t.roleRules(t.bindingRole(b));
+      const binding = t.bindingKey(b);
+      const role = t.roleKey(b);
       for (let j = 0; j < rules.length; j++) {
         const r = rules[j];
         if (r.resources.length > 0) {
@@ -333,8 +333,8 @@ export class Engine {
     const out: RulesForResult = { resourceRules, nonResourceRules, incomplete: false };
     // utilerrors.NewAggregate(errs).Error() of the distinct errors the core lists
     const ne = w[p++];
-    if (ne === 1) out.evaluationError = t.errors[w[p]];
-    else if (ne > 1) out.evaluationError = "[" + Array.from(w.subarray(p, p + ne), (e) => t.errors[e]).join(", ") + "]";
+    if (ne === 1) out.evaluationError = t.error(w[p]);
+    else if (ne > 1) out.evaluationError = "[" + Array.from(w.subarray(p, p + ne), (e) => t.error(e)).join(", ") + "]";
     return out;
   }
 

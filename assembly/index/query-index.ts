@@ -3,7 +3,7 @@
 // RoleBindings listed per namespace, per-role and per-subject scratch stamped per query (no clearing, no
 // allocation once warm), and the string tables the bindings fetch once to turn compact answers into objects.
 import { Snapshot } from "./snapshot";
-import { Binding, Subject, PolicyRule, SUBJECT_GROUP, KIND_CLUSTER_ROLE } from "../model/policy";
+import { Binding, Subject, SUBJECT_GROUP, SUBJECT_SERVICE_ACCOUNT, KIND_CLUSTER_ROLE } from "../model/policy";
 
 export const RBAC_API_GROUP = "rbac.authorization.k8s.io";
 export const SYSTEM_PRIVILEGED_GROUP = "system:masters";
@@ -19,33 +19,8 @@ export function roleRefKey(b: Binding): string {
   return b.roleRef.kind + "/" + ns + "/" + b.roleRef.name;
 }
 
-function subjectKey(kind: string, apiGroup: string, name: string, namespace: string): string {
-  return kind + "\u0000" + apiGroup + "\u0000" + name + "\u0000" + namespace;
-}
-
-// A growable i32 buffer reused across queries.
-export class Words {
-  data: StaticArray<i32> = new StaticArray<i32>(256);
-  length: i32 = 0;
-
-  // @ts-ignore: decorator
-  @inline
-  reset(): void {
-    this.length = 0;
-  }
-
-  push(v: i32): void {
-    if (this.length == this.data.length) this.grow(this.length + 1);
-    unchecked(this.data[this.length++] = v);
-  }
-
-  grow(min: i32): void {
-    let n = this.data.length * 2;
-    if (n < min) n = min;
-    const d = new StaticArray<i32>(n);
-    memory.copy(changetype<usize>(d), changetype<usize>(this.data), <usize>this.length << 2);
-    this.data = d;
-  }
+function sameSubject(a: Subject, b: Subject): bool {
+  return a.name == b.name && a.kind == b.kind && a.apiGroup == b.apiGroup && a.namespace == b.namespace;
 }
 
 export class QueryIndex {
@@ -71,12 +46,17 @@ export class QueryIndex {
   answer: StaticArray<i32> = new StaticArray<i32>(0);
 
   constructor(s: Snapshot) {
-    const seen = new Map<string, i32>();
+    // why: subjects are bucketed by the id the snapshot already gave their name (user, group, service account
+    // user name), so numbering them mostly hashes integers, not strings; buckets compare all four fields
+    const buckets = new Map<i32, i32[]>();
+    const others = new Map<string, i32[]>(); // by name: subjects without such a key
     const masters = new Subject();
     masters.kind = SUBJECT_GROUP;
     masters.apiGroup = RBAC_API_GROUP;
     masters.name = SYSTEM_PRIVILEGED_GROUP;
-    seen.set(subjectKey(masters.kind, masters.apiGroup, masters.name, masters.namespace), 0);
+    const mastersKey = s.vocab.lookup(masters.name);
+    if (mastersKey >= 0) buckets.set(mastersKey, [0]);
+    else others.set(masters.name, [0]);
     this.subjects.push(masters);
     const n = s.bindings.length;
     let total = 0;
@@ -84,25 +64,53 @@ export class QueryIndex {
     this.subjectStart = new StaticArray<i32>(n + 1);
     this.subjectIds = new StaticArray<i32>(total);
     let at = 0;
+    let lastNamespace = "";
+    let lastNamespaceId = 0;
     for (let i = 0; i < n; i++) {
-      const b = s.bindings[i].binding;
+      const ib = s.bindings[i];
+      const b = ib.binding;
       this.subjectStart[i] = at;
       for (let j = 0; j < b.subjects.length; j++) {
         const sj = b.subjects[j];
-        const key = subjectKey(sj.kind, sj.apiGroup, sj.name, sj.namespace);
-        let id: i32;
-        if (seen.has(key)) {
-          id = seen.get(key);
+        // why: equal subjects must land in one bucket, so only keys that depend on the subject's own fields
+        // qualify (not a ServiceAccount's without namespace: its user name takes the binding's namespace)
+        const key = ib.subjectKeys[j];
+        let same: i32[];
+        if (key >= 0 && (sj.kind != SUBJECT_SERVICE_ACCOUNT || sj.namespace.length > 0)) {
+          if (buckets.has(key)) {
+            same = buckets.get(key);
+          } else {
+            same = [];
+            buckets.set(key, same);
+          }
+        } else if (others.has(sj.name)) {
+          same = others.get(sj.name);
         } else {
+          same = [];
+          others.set(sj.name, same);
+        }
+        let id = -1;
+        for (let k = 0; k < same.length; k++) {
+          if (sameSubject(this.subjects[same[k]], sj)) {
+            id = same[k];
+            break;
+          }
+        }
+        if (id < 0) {
           id = this.subjects.length;
-          seen.set(key, id);
+          same.push(id);
           this.subjects.push(sj);
         }
         this.subjectIds[at++] = id;
       }
       // why: a RoleBinding without a namespace never applies (namespace id 0 is asked for cluster scope only)
       if (i >= s.clusterBindingCount && b.namespace.length > 0) {
-        const ns = s.vocab.lookup(b.namespace);
+        // why: RoleBindings usually come namespace by namespace; reuse the last lookup
+        if (b.namespace != lastNamespace || lastNamespaceId == 0) {
+          lastNamespace = b.namespace;
+          lastNamespaceId = s.vocab.lookup(b.namespace);
+        }
+        const ns = lastNamespaceId;
         if (!this.nsBindings.has(ns)) this.nsBindings.set(ns, []);
         this.nsBindings.get(ns).push(i);
       }
@@ -145,89 +153,105 @@ export function forgetQueryIndex(s: Snapshot): void {
 
 // ---- the string tables (rbac_query_tables) ------------------------------------------------------------------
 
-// Strings numbered once in the order first written; the table is [u32 count][u32 UTF-16 length]*[UTF-16LE].
-class StringPool {
-  ids: Map<string, i32> = new Map();
-  list: string[] = [];
+// Writes the tables in two passes over the same walk: the first (buf 0) only counts words, strings and UTF-16
+// units; the second writes them. Strings are written as they come, without de-duplication (hashing them cost
+// more than copying), so string i is simply the i-th string written.
+class TableWriter {
+  words: i32 = 0;
+  strings: i32 = 0;
+  chars: usize = 0;
+  wordPtr: usize = 0;
+  lenPtr: usize = 0;
+  charPtr: usize = 0;
 
-  id(s: string): i32 {
-    if (this.ids.has(s)) return this.ids.get(s);
-    const id = this.list.length;
-    this.ids.set(s, id);
-    this.list.push(s);
-    return id;
+  start(base: usize, words: i32, strings: i32): void {
+    this.wordPtr = base;
+    this.lenPtr = base + (<usize>words << 2) + 4;
+    this.charPtr = this.lenPtr + (<usize>strings << 2);
+    store<u32>(this.lenPtr - 4, <u32>strings);
+    this.words = 0;
+    this.strings = 0;
+    this.chars = 0;
+  }
+
+  word(v: i32): void {
+    if (this.wordPtr != 0) store<i32>(this.wordPtr + (<usize>this.words << 2), v);
+    this.words++;
+  }
+
+  str(s: string): void {
+    const n = <usize>s.length;
+    if (this.wordPtr != 0) {
+      store<i32>(this.wordPtr + (<usize>this.words << 2), this.strings);
+      store<u32>(this.lenPtr + (<usize>this.strings << 2), <u32>n);
+      memory.copy(this.charPtr + (this.chars << 1), changetype<usize>(s), n << 1);
+    }
+    this.words++;
+    this.strings++;
+    this.chars += n;
+  }
+
+  list(l: string[]): void {
+    this.word(l.length);
+    for (let i = 0; i < l.length; i++) this.str(unchecked(l[i]));
   }
 }
 
-function pushList(w: Words, pool: StringPool, list: string[]): void {
-  w.push(list.length);
-  for (let i = 0; i < list.length; i++) w.push(pool.id(list[i]));
+function writeTables(s: Snapshot, ix: QueryIndex, t: TableWriter): void {
+  const n = s.bindings.length;
+  t.word(n);
+  for (let i = 0; i < n; i++) {
+    const ib = s.bindings[i];
+    const b = ib.binding;
+    t.str(b.kind);
+    t.str(b.namespace);
+    t.str(b.name);
+    t.str(b.roleRef.kind);
+    t.str(b.roleRef.kind == KIND_CLUSTER_ROLE ? "" : b.namespace);
+    t.str(b.roleRef.name);
+    t.word(ib.role);
+    if (ib.role < 0) t.str(ib.error);
+    else t.word(-1);
+  }
+  t.word(ix.subjects.length);
+  for (let i = 0; i < ix.subjects.length; i++) {
+    const sj = ix.subjects[i];
+    t.str(sj.kind);
+    t.str(sj.apiGroup);
+    t.str(sj.name);
+    t.str(sj.namespace);
+  }
+  t.word(s.roles.length);
+  for (let i = 0; i < s.roles.length; i++) {
+    const rules = s.roles[i].rules;
+    t.word(rules.length);
+    for (let j = 0; j < rules.length; j++) {
+      const r = rules[j];
+      t.list(r.verbs);
+      t.list(r.apiGroups);
+      t.list(r.resources);
+      t.list(r.resourceNames);
+      t.list(r.nonResourceURLs);
+    }
+  }
+  t.word(s.errors.length);
+  for (let i = 0; i < s.errors.length; i++) t.str(s.errors[i]);
 }
 
-function pushRule(w: Words, pool: StringPool, r: PolicyRule): void {
-  pushList(w, pool, r.verbs);
-  pushList(w, pool, r.apiGroups);
-  pushList(w, pool, r.resources);
-  pushList(w, pool, r.resourceNames);
-  pushList(w, pool, r.nonResourceURLs);
-}
-
-// The tables the bindings keep per snapshot to build answers: see bindings/ABI.md "Query tables (1.3)".
+// The tables the bindings keep per snapshot to build answers: see bindings/ABI.md "Compact query answers (1.3)".
 // Returns [u32 byte length of the rest][u32 word count][i32 words][u32 string count][u32 UTF-16 lengths][UTF-16LE].
 export function queryTables(s: Snapshot): ArrayBuffer {
   const ix = queryIndex(s);
-  const pool = new StringPool();
-  const w = new Words();
-  // bindings: binding key, role key, role (or -1), error string (or -1)
-  w.push(s.bindings.length);
-  for (let i = 0; i < s.bindings.length; i++) {
-    const ib = s.bindings[i];
-    w.push(pool.id(bindingKey(ib.binding)));
-    w.push(pool.id(roleRefKey(ib.binding)));
-    w.push(ib.role);
-    w.push(ib.role < 0 ? pool.id(ib.error) : -1);
-  }
-  // subjects: kind, apiGroup, name, namespace
-  w.push(ix.subjects.length);
-  for (let i = 0; i < ix.subjects.length; i++) {
-    const sj = ix.subjects[i];
-    w.push(pool.id(sj.kind));
-    w.push(pool.id(sj.apiGroup));
-    w.push(pool.id(sj.name));
-    w.push(pool.id(sj.namespace));
-  }
-  // roles: rule count, then per rule five string lists
-  w.push(s.roles.length);
-  for (let i = 0; i < s.roles.length; i++) {
-    const rules = s.roles[i].rules;
-    w.push(rules.length);
-    for (let j = 0; j < rules.length; j++) pushRule(w, pool, rules[j]);
-  }
-  // resolution errors, by error id
-  w.push(s.errors.length);
-  for (let i = 0; i < s.errors.length; i++) w.push(pool.id(s.errors[i]));
-
-  const strings = pool.list;
-  let chars: usize = 0;
-  for (let i = 0; i < strings.length; i++) chars += <usize>strings[i].length;
-  const size: usize = <usize>8 + (<usize>w.length << 2) + (<usize>strings.length << 2) + (chars << 1);
+  const t = new TableWriter();
+  writeTables(s, ix, t);
+  const words = t.words;
+  const strings = t.strings;
+  const size: usize = <usize>8 + (<usize>words << 2) + (<usize>strings << 2) + (t.chars << 1);
   const buf = new ArrayBuffer(<i32>(size + 4));
   const base = changetype<usize>(buf);
   store<u32>(base, <u32>size);
-  store<u32>(base + 4, <u32>w.length);
-  memory.copy(base + 8, changetype<usize>(w.data), <usize>w.length << 2);
-  let p = base + 8 + (<usize>w.length << 2);
-  store<u32>(p, <u32>strings.length);
-  p += 4;
-  for (let i = 0; i < strings.length; i++) {
-    store<u32>(p, <u32>strings[i].length);
-    p += 4;
-  }
-  for (let i = 0; i < strings.length; i++) {
-    const str = strings[i];
-    const n = <usize>str.length << 1;
-    memory.copy(p, changetype<usize>(str), n);
-    p += n;
-  }
+  store<u32>(base + 4, <u32>words);
+  t.start(base + 8, words, strings);
+  writeTables(s, ix, t);
   return buf;
 }

@@ -110,6 +110,21 @@ describe("encoding edge cases", () => {
     }
   });
 
+  test("a ServiceAccount without namespace is one subject, whichever bindings name it (shrunk counterexample)", async () => {
+    const sa = { kind: "ServiceAccount", name: "sa" };
+    const engine = await createEngine([
+      binding("RoleBinding", "b1", { apiGroup: RBAC, kind: "ClusterRole", name: "c1" }, [sa], "ns1"),
+      role("ClusterRole", "c1", [{ verbs: ["get"], apiGroups: [""], resources: ["deployments"] }]),
+      binding("ClusterRoleBinding", "b1", { apiGroup: RBAC, kind: "ClusterRole", name: "c1" }, [sa, { kind: "User", apiGroup: RBAC, name: "system:serviceaccount:ns1:sa" }]),
+      binding("RoleBinding", "b2", { apiGroup: RBAC, kind: "ClusterRole", name: "c1" }, [{ ...sa, namespace: "ns1" }, sa], "ns1"),
+    ]);
+    const spec = { resourceAttributes: { namespace: "ns1", verb: "get", group: "", resource: "deployments" } };
+    const got = engine.whoCan(spec);
+    expect(got).toStrictEqual(whoCanJSON(engine, spec));
+    expect(got.subjects.map((s) => `${s.kind}:${s.namespace}:${s.name}:${s.grants.length}`)).toEqual([
+      "Group::system:masters:0", "ServiceAccount::sa:3", "User::system:serviceaccount:ns1:sa:1", "ServiceAccount:ns1:sa:1"]);
+  });
+
   test("huge answers: thousands of subjects and grants, rules of every binding", async () => {
     const objects: object[] = [role("ClusterRole", "view-all", [{ apiGroups: ["*"], resources: ["*"], verbs: ["get", "list"] }])];
     for (let i = 0; i < 60; i++) {
