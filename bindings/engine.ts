@@ -7,8 +7,8 @@ import { toWireObjects } from "./wire.js";
 import { lintConfigFor } from "./lint-config.js";
 import { answerWords, takeQueryTables, type QueryTables } from "./query-memory.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
-  WhoCanSubject, Grant, ResourceRuleWithSource, NonResourceRuleWithSource, RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult,
-  LintOptions, LintResult, CheckInfo } from "./types.js";
+  WhoCanSubject, Grant, ResourceRuleWithSource, NonResourceRuleWithSource, RulesForResult, PolicyRule, CoversResult,
+  EscalationInput, EscalationResult, ExplainResult, LintOptions, LintResult, CheckInfo } from "./types.js";
 
 const UNKNOWN = -1;
 
@@ -303,6 +303,9 @@ export class Engine {
     const ptr = this.query(() => {
       const user = this.idOf(sub.user, "user");
       const namespace = this.idOf(sub.namespace, "namespace");
+      // why: the JSON exports (explain, checkEscalation, ...) reallocate the core's group buffer when a request
+      // has more groups than it holds, behind the cached view; ask the core for its current buffer every time
+      this.viewBuffer = null;
       const buf = this.groupBuffer(groups.length);
       for (let i = 0; i < groups.length; i++) buf[i] = this.idOf(groups[i], `groups[${i}]`);
       return this.ex.rbac_rules_for_ids(this.snapshot, user, groups.length, namespace);

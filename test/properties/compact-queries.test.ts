@@ -125,6 +125,19 @@ describe("encoding edge cases", () => {
       "Group::system:masters:0", "ServiceAccount::sa:3", "User::system:serviceaccount:ns1:sa:1", "ServiceAccount:ns1:sa:1"]);
   });
 
+  test("rulesFor after a JSON call that made the core's group buffer grow", async () => {
+    const engine = await createEngine([
+      role("ClusterRole", "r", [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }]),
+      binding("ClusterRoleBinding", "b", { apiGroup: RBAC, kind: "ClusterRole", name: "r" }, [{ kind: "Group", apiGroup: RBAC, name: "dev" }]),
+    ]);
+    const many = Array.from({ length: 100 }, (_, i) => `g${i}`);
+    expect(engine.rulesFor({ user: "u", groups: ["dev"] }).resourceRules).toHaveLength(1);
+    engine.explain({ user: "u", groups: ["dev", ...many], resourceAttributes: { verb: "get", resource: "pods" } });
+    expect(engine.rulesFor({ user: "u", groups: ["other"] }).resourceRules).toHaveLength(0);
+    expect(engine.rulesFor({ user: "u", groups: ["dev"] }).resourceRules).toHaveLength(1);
+    expect(engine.rulesFor({ user: "u", groups: [...many, "dev"] }).resourceRules).toHaveLength(1);
+  });
+
   test("huge answers: thousands of subjects and grants, rules of every binding", async () => {
     const objects: object[] = [role("ClusterRole", "view-all", [{ apiGroups: ["*"], resources: ["*"], verbs: ["get", "list"] }])];
     for (let i = 0; i < 60; i++) {
