@@ -267,8 +267,8 @@ export class Engine {
     });
     const t = this.queryTables!;
     const w = answerWords(this.ex, ptr);
-    const subjects: WhoCanSubject[] = [{ kind: t.subjectKind(0), apiGroup: t.subjectApiGroup(0), name: t.subjectName(0),
-      namespace: t.subjectNamespace(0), grants: [] }];
+    const m = t.subject(0);
+    const subjects: WhoCanSubject[] = [{ kind: m[0], apiGroup: m[1], name: m[2], namespace: m[3], grants: [] }];
     let p = 0;
     const n = w[p++];
     for (let i = 0; i < n; i++) {
@@ -283,9 +283,8 @@ export class Engine {
         if (x >= 0) {
           subjects[x].grants.push(grant);
         } else {
-          const sid = -x - 1;
-          subjects.push({ kind: t.subjectKind(sid), apiGroup: t.subjectApiGroup(sid), name: t.subjectName(sid),
-            namespace: t.subjectNamespace(sid), grants: [grant] });
+          const sj = t.subject(-x - 1);
+          subjects.push({ kind: sj[0], apiGroup: sj[1], name: sj[2], namespace: sj[3], grants: [grant] });
         }
       }
     }

@@ -2,8 +2,6 @@
 // from the module's memory. Like memory.ts, it makes its views fresh on every call (memory may grow).
 import type { RawExports } from "./exports.js";
 
-const utf16 = new TextDecoder("utf-16le");
-
 /** A role's rule as the tables hold it (shared: callers copy the arrays into answers). */
 export interface TableRule {
   verbs: string[];
@@ -14,42 +12,54 @@ export interface TableRule {
 }
 
 /**
- * Per snapshot and instance, fetched once: what the numbers in compact answers stand for. Decoded lazily: the
- * fetch copies the words and decodes the strings in one pass; keys, strings and rules are made on first use.
+ * Per snapshot and instance, fetched once: what the numbers in compact answers stand for. Strings are
+ * (address, UTF-16 length) pairs into the module's memory, valid while the snapshot lives; they are decoded on
+ * first use, and keys, subjects and rules are kept once made.
  */
 export class QueryTables {
-  private readonly strs: (string | undefined)[];
+  private view = new Uint16Array(0);
   private readonly keys: (string | undefined)[];
   private readonly refKeys: (string | undefined)[];
+  private readonly subjects: (string[] | undefined)[];
   private readonly rules: (TableRule[] | undefined)[];
   private readonly roleAt: Int32Array;
   private readonly subjectsAt: number;
   private readonly errorsAt: number;
-  private static readonly BINDING = 8; // words per binding
+  private static readonly BINDING = 15; // words per binding: 6 strings, role, error string
 
-  constructor(private readonly w: Int32Array, private readonly blob: string, private readonly offs: Uint32Array) {
-    this.strs = new Array(offs.length - 1);
+  constructor(private readonly ex: RawExports, private readonly w: Int32Array) {
     const nBindings = w[0];
     this.keys = new Array(nBindings);
     this.refKeys = new Array(nBindings);
     let p = 1 + nBindings * QueryTables.BINDING;
+    const nSubjects = w[p];
+    this.subjects = new Array(nSubjects);
     this.subjectsAt = p + 1;
-    p += 1 + w[p] * 4;
+    p += 1 + nSubjects * 8;
     const nRoles = w[p++];
     this.roleAt = new Int32Array(nRoles);
     this.rules = new Array(nRoles);
     for (let r = 0; r < nRoles; r++) {
       this.roleAt[r] = p;
       const n = w[p++];
-      for (let j = 0; j < n * 5; j++) p += 1 + w[p];
+      for (let j = 0; j < n * 5; j++) p += 1 + 2 * w[p];
     }
     this.errorsAt = p + 1;
   }
 
-  str(i: number): string {
-    let s = this.strs[i];
-    if (s === undefined) s = this.strs[i] = this.blob.substring(this.offs[i], this.offs[i + 1]);
-    return s;
+  /** The string whose (address, length) pair is at word p. */
+  private str(p: number): string {
+    const len = this.w[p + 1];
+    if (len === 0) return "";
+    // why: a view made before the memory grew is detached (length 0)
+    if (this.view.buffer !== this.ex.memory.buffer) this.view = new Uint16Array(this.ex.memory.buffer);
+    const at = this.w[p] >>> 1;
+    if (len <= 4096) return String.fromCharCode.apply(null, this.view.subarray(at, at + len) as unknown as number[]);
+    let out = "";
+    for (let i = 0; i < len; i += 4096) {
+      out += String.fromCharCode.apply(null, this.view.subarray(at + i, at + Math.min(len, i + 4096)) as unknown as number[]);
+    }
+    return out;
   }
 
   /** "Kind/namespace/name" of binding b (global position). */
@@ -57,7 +67,7 @@ export class QueryTables {
     let k = this.keys[b];
     if (k === undefined) {
       const p = 1 + b * QueryTables.BINDING;
-      k = this.keys[b] = this.str(this.w[p]) + "/" + this.str(this.w[p + 1]) + "/" + this.str(this.w[p + 2]);
+      k = this.keys[b] = this.str(p) + "/" + this.str(p + 2) + "/" + this.str(p + 4);
     }
     return k;
   }
@@ -67,26 +77,30 @@ export class QueryTables {
     let k = this.refKeys[b];
     if (k === undefined) {
       const p = 1 + b * QueryTables.BINDING;
-      k = this.refKeys[b] = this.str(this.w[p + 3]) + "/" + this.str(this.w[p + 4]) + "/" + this.str(this.w[p + 5]);
+      k = this.refKeys[b] = this.str(p + 6) + "/" + this.str(p + 8) + "/" + this.str(p + 10);
     }
     return k;
   }
 
   /** The role index of binding b, -1 when its roleRef does not resolve. */
   bindingRole(b: number): number {
-    return this.w[1 + b * QueryTables.BINDING + 6];
+    return this.w[1 + b * QueryTables.BINDING + 12];
   }
 
   /** The resolution error of binding b ("" when its roleRef resolves). */
   bindingError(b: number): string {
-    const e = this.w[1 + b * QueryTables.BINDING + 7];
-    return e < 0 ? "" : this.str(e);
+    return this.str(1 + b * QueryTables.BINDING + 13);
   }
 
-  subjectKind(i: number): string { return this.str(this.w[this.subjectsAt + i * 4]); }
-  subjectApiGroup(i: number): string { return this.str(this.w[this.subjectsAt + i * 4 + 1]); }
-  subjectName(i: number): string { return this.str(this.w[this.subjectsAt + i * 4 + 2]); }
-  subjectNamespace(i: number): string { return this.str(this.w[this.subjectsAt + i * 4 + 3]); }
+  /** kind, apiGroup, name, namespace of subject i. */
+  subject(i: number): string[] {
+    let s = this.subjects[i];
+    if (s === undefined) {
+      const p = this.subjectsAt + i * 8;
+      s = this.subjects[i] = [this.str(p), this.str(p + 2), this.str(p + 4), this.str(p + 6)];
+    }
+    return s;
+  }
 
   /** The rules of a role (after aggregation). Shared: answers copy the arrays. */
   roleRules(role: number): TableRule[] {
@@ -99,7 +113,7 @@ export class QueryTables {
       const list = (): string[] => {
         const m = w[p++];
         const out = new Array<string>(m);
-        for (let i = 0; i < m; i++) out[i] = this.str(w[p++]);
+        for (let i = 0; i < m; i++, p += 2) out[i] = this.str(p);
         return out;
       };
       for (let j = 0; j < n; j++) {
@@ -117,26 +131,16 @@ export class QueryTables {
 
   /** Resolution error `id` of the snapshot. */
   error(id: number): string {
-    return this.str(this.w[this.errorsAt + id]);
+    return this.str(this.errorsAt + 2 * id);
   }
 }
 
 /** Reads and frees the output of rbac_query_tables (see ABI.md "Compact query answers (1.3)"). */
 export function takeQueryTables(ex: RawExports, ptr: number): QueryTables {
   try {
-    const dv = new DataView(ex.memory.buffer);
-    const nWords = dv.getUint32(ptr + 4, true);
+    const nWords = new DataView(ex.memory.buffer).getUint32(ptr + 4, true);
     // why: copied, so that the tables outlive the guest buffer
-    const w = new Int32Array(ex.memory.buffer.slice(ptr + 8, ptr + 8 + nWords * 4));
-    let sp = ptr + 8 + nWords * 4;
-    const nStrings = dv.getUint32(sp, true);
-    sp += 4;
-    const lengths = new Uint32Array(ex.memory.buffer, sp, nStrings);
-    const offs = new Uint32Array(nStrings + 1);
-    for (let i = 0; i < nStrings; i++) offs[i + 1] = offs[i] + lengths[i];
-    sp += nStrings * 4;
-    const blob = utf16.decode(new Uint8Array(ex.memory.buffer, sp, offs[nStrings] * 2));
-    return new QueryTables(w, blob, offs);
+    return new QueryTables(ex, new Int32Array(ex.memory.buffer.slice(ptr + 8, ptr + 8 + nWords * 4)));
   } finally {
     ex.rbac_free(ptr);
   }

@@ -3,6 +3,7 @@
 // RoleBindings listed per namespace, per-role and per-subject scratch stamped per query (no clearing, no
 // allocation once warm), and the string tables the bindings fetch once to turn compact answers into objects.
 import { Snapshot } from "./snapshot";
+import { I64Table } from "../util/i64-table";
 import { Binding, Subject, SUBJECT_GROUP, SUBJECT_SERVICE_ACCOUNT, KIND_CLUSTER_ROLE } from "../model/policy";
 
 export const RBAC_API_GROUP = "rbac.authorization.k8s.io";
@@ -47,20 +48,23 @@ export class QueryIndex {
 
   constructor(s: Snapshot) {
     // why: subjects are bucketed by the id the snapshot already gave their name (user, group, service account
-    // user name), so numbering them mostly hashes integers, not strings; buckets compare all four fields
-    const buckets = new Map<i32, i32[]>();
-    const others = new Map<string, i32[]>(); // by name: subjects without such a key
+    // user name), so numbering them mostly hashes integers, not strings; a bucket is a chain of subject ids
+    // (head in the table, then `next`), compared on all four fields
+    const n = s.bindings.length;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += s.bindings[i].binding.subjects.length;
+    const heads = new I64Table(total + 1);
+    const others = new Map<string, i32>(); // by name: subjects without such a key
+    const next = new StaticArray<i32>(total + 1);
     const masters = new Subject();
     masters.kind = SUBJECT_GROUP;
     masters.apiGroup = RBAC_API_GROUP;
     masters.name = SYSTEM_PRIVILEGED_GROUP;
     const mastersKey = s.vocab.lookup(masters.name);
-    if (mastersKey >= 0) buckets.set(mastersKey, [0]);
-    else others.set(masters.name, [0]);
+    if (mastersKey >= 0) heads.set(mastersKey, 0);
+    else others.set(masters.name, 0);
+    next[0] = -1;
     this.subjects.push(masters);
-    const n = s.bindings.length;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += s.bindings[i].binding.subjects.length;
     this.subjectStart = new StaticArray<i32>(n + 1);
     this.subjectIds = new StaticArray<i32>(total);
     let at = 0;
@@ -75,31 +79,16 @@ export class QueryIndex {
         // why: equal subjects must land in one bucket, so only keys that depend on the subject's own fields
         // qualify (not a ServiceAccount's without namespace: its user name takes the binding's namespace)
         const key = ib.subjectKeys[j];
-        let same: i32[];
-        if (key >= 0 && (sj.kind != SUBJECT_SERVICE_ACCOUNT || sj.namespace.length > 0)) {
-          if (buckets.has(key)) {
-            same = buckets.get(key);
-          } else {
-            same = [];
-            buckets.set(key, same);
-          }
-        } else if (others.has(sj.name)) {
-          same = others.get(sj.name);
-        } else {
-          same = [];
-          others.set(sj.name, same);
-        }
-        let id = -1;
-        for (let k = 0; k < same.length; k++) {
-          if (sameSubject(this.subjects[same[k]], sj)) {
-            id = same[k];
-            break;
-          }
-        }
+        const keyed = key >= 0 && (sj.kind != SUBJECT_SERVICE_ACCOUNT || sj.namespace.length > 0);
+        const head = keyed ? heads.get(key) : others.has(sj.name) ? others.get(sj.name) : -1;
+        let id = head;
+        while (id >= 0 && !sameSubject(unchecked(this.subjects[id]), sj)) id = unchecked(next[id]);
         if (id < 0) {
           id = this.subjects.length;
-          same.push(id);
           this.subjects.push(sj);
+          unchecked(next[id] = head);
+          if (keyed) heads.set(key, id);
+          else others.set(sj.name, id);
         }
         this.subjectIds[at++] = id;
       }
@@ -153,25 +142,16 @@ export function forgetQueryIndex(s: Snapshot): void {
 
 // ---- the string tables (rbac_query_tables) ------------------------------------------------------------------
 
-// Writes the tables in two passes over the same walk: the first (buf 0) only counts words, strings and UTF-16
-// units; the second writes them. Strings are written as they come, without de-duplication (hashing them cost
-// more than copying), so string i is simply the i-th string written.
+// Writes the tables in two passes over the same walk: the first (no buffer yet) only counts words, the second
+// writes them. A string is two words, its address and UTF-16 length: the strings stay where the snapshot holds
+// them (the runtime never moves objects), so the host decodes only those it uses, and nothing is copied here.
 class TableWriter {
   words: i32 = 0;
-  strings: i32 = 0;
-  chars: usize = 0;
   wordPtr: usize = 0;
-  lenPtr: usize = 0;
-  charPtr: usize = 0;
 
-  start(base: usize, words: i32, strings: i32): void {
+  start(base: usize): void {
     this.wordPtr = base;
-    this.lenPtr = base + (<usize>words << 2) + 4;
-    this.charPtr = this.lenPtr + (<usize>strings << 2);
-    store<u32>(this.lenPtr - 4, <u32>strings);
     this.words = 0;
-    this.strings = 0;
-    this.chars = 0;
   }
 
   word(v: i32): void {
@@ -180,15 +160,11 @@ class TableWriter {
   }
 
   str(s: string): void {
-    const n = <usize>s.length;
     if (this.wordPtr != 0) {
-      store<i32>(this.wordPtr + (<usize>this.words << 2), this.strings);
-      store<u32>(this.lenPtr + (<usize>this.strings << 2), <u32>n);
-      memory.copy(this.charPtr + (this.chars << 1), changetype<usize>(s), n << 1);
+      store<i32>(this.wordPtr + (<usize>this.words << 2), <i32>changetype<usize>(s));
+      store<i32>(this.wordPtr + (<usize>this.words << 2) + 4, s.length);
     }
-    this.words++;
-    this.strings++;
-    this.chars += n;
+    this.words += 2;
   }
 
   list(l: string[]): void {
@@ -210,8 +186,7 @@ function writeTables(s: Snapshot, ix: QueryIndex, t: TableWriter): void {
     t.str(b.roleRef.kind == KIND_CLUSTER_ROLE ? "" : b.namespace);
     t.str(b.roleRef.name);
     t.word(ib.role);
-    if (ib.role < 0) t.str(ib.error);
-    else t.word(-1);
+    t.str(ib.error); // "" when the roleRef resolves
   }
   t.word(ix.subjects.length);
   for (let i = 0; i < ix.subjects.length; i++) {
@@ -239,19 +214,18 @@ function writeTables(s: Snapshot, ix: QueryIndex, t: TableWriter): void {
 }
 
 // The tables the bindings keep per snapshot to build answers: see bindings/ABI.md "Compact query answers (1.3)".
-// Returns [u32 byte length of the rest][u32 word count][i32 words][u32 string count][u32 UTF-16 lengths][UTF-16LE].
+// Returns [u32 byte length of the rest][u32 word count][i32 words]; strings are (address, UTF-16 length) pairs.
 export function queryTables(s: Snapshot): ArrayBuffer {
   const ix = queryIndex(s);
   const t = new TableWriter();
   writeTables(s, ix, t);
   const words = t.words;
-  const strings = t.strings;
-  const size: usize = <usize>8 + (<usize>words << 2) + (<usize>strings << 2) + (t.chars << 1);
+  const size: usize = <usize>4 + (<usize>words << 2);
   const buf = new ArrayBuffer(<i32>(size + 4));
   const base = changetype<usize>(buf);
   store<u32>(base, <u32>size);
   store<u32>(base + 4, <u32>words);
-  t.start(base + 8, words, strings);
+  t.start(base + 8);
   writeTables(s, ix, t);
   return buf;
 }
