@@ -5,9 +5,10 @@ import { instantiate, FLAG_NO_AGGREGATION, type RawExports } from "./exports.js"
 import { encode, encodeInto, groupIds, pathBytes, takeOutput, takeStrings, withBatch, withInput } from "./memory.js";
 import { encodeWire } from "./wire.js";
 import { lintConfigFor } from "./lint-config.js";
+import { answerWords, takeQueryTables, type QueryTables } from "./query-memory.js";
 import type { AuthorizeResult, EngineOptions, EngineWarning, SnapshotStats, SubjectAccessReviewSpec, WhoCanResult,
-  RulesForResult, PolicyRule, CoversResult, EscalationInput, EscalationResult, ExplainResult,
-  LintOptions, LintResult, CheckInfo } from "./types.js";
+  WhoCanSubject, Grant, ResourceRuleWithSource, NonResourceRuleWithSource, RulesForResult, PolicyRule, CoversResult,
+  EscalationInput, EscalationResult, ExplainResult, LintOptions, LintResult, CheckInfo } from "./types.js";
 
 const UNKNOWN = -1;
 const BATCH_RECORD_WORDS = 9; // see ABI.md, rbac_decide_batch
@@ -397,14 +398,122 @@ export class Engine {
 
   /** Subjects allowed the spec's attributes (user fields ignored), as Kubernetes' subject locator finds them. */
   whoCan(spec: SubjectAccessReviewSpec): WhoCanResult {
-    const checked = { ...spec, user: "", groups: [] };
-    return this.callJSON(checked, (p, n) => this.ex.rbac_who_can(this.snapshot, p, n, 0));
+    const sp: SubjectAccessReviewSpec = spec !== null && typeof spec === "object" ? spec : {};
+    const ra = sp.resourceAttributes;
+    const na = sp.nonResourceAttributes;
+    if ((ra == null) === (na == null)) throw bothOrNeither(ra);
+    // why: interned in JS, answered as numbers and built here from tables fetched once (ABI 2.1): no JSON either way
+    const ptr = this.query(() => {
+      if (ra != null) {
+        return this.ex.rbac_who_can_ids(this.snapshot, this.idOf(ra.verb, "resourceAttributes.verb"),
+          this.idOf(ra.group, "resourceAttributes.group"), this.idOf(ra.resource, "resourceAttributes.resource"),
+          this.idOf(ra.subresource, "resourceAttributes.subresource"), this.idOf(ra.name, "resourceAttributes.name"),
+          this.idOf(ra.namespace, "resourceAttributes.namespace"));
+      }
+      const verb = this.idOf(na!.verb, "nonResourceAttributes.verb");
+      const path = encode(str(na!.path, "nonResourceAttributes.path"));
+      const buf = this.pathBuffer(path.length);
+      buf.set(path);
+      return this.ex.rbac_who_can_path(this.snapshot, verb, buf.byteOffset, path.length);
+    });
+    const t = this.queryTables!;
+    const w = answerWords(this.ex, ptr);
+    const m = t.subject(0);
+    const subjects: WhoCanSubject[] = [{ kind: m[0], apiGroup: m[1], name: m[2], namespace: m[3], grants: [] }];
+    let p = 0;
+    const n = w[p++];
+    for (let i = 0; i < n; i++) {
+      const b = w[p++];
+      const ruleIndex = w[p++];
+      const k = w[p++];
+      const binding = t.bindingKey(b);
+      const role = t.roleKey(b);
+      for (let j = 0; j < k; j++) {
+        const x = w[p++];
+        const grant: Grant = { binding, role, ruleIndex };
+        if (x >= 0) {
+          subjects[x].grants.push(grant);
+        } else {
+          const sj = t.subject(-x - 1);
+          subjects.push({ kind: sj[0], apiGroup: sj[1], name: sj[2], namespace: sj[3], grants: [grant] });
+        }
+      }
+    }
+    const ne = w[p++];
+    const errors = new Array<string>(ne);
+    for (let i = 0; i < ne; i++) errors[i] = t.bindingError(w[p++]);
+    return { subjects, errors };
   }
 
   /** The rules a subject holds in a namespace (SelfSubjectRulesReview under RBAC), each with its source. */
   rulesFor(subject: { user?: string; groups?: string[]; namespace?: string }): RulesForResult {
-    const input = { user: subject.user ?? "", groups: subject.groups ?? [], namespace: subject.namespace ?? "" };
-    return this.callJSON(input, (p, n) => this.ex.rbac_rules_for(this.snapshot, p, n, 0));
+    const sub = subject !== null && typeof subject === "object" ? subject : {};
+    const groups = sub.groups ?? [];
+    if (!Array.isArray(groups)) throw new EngineError("BAD_INPUT", "groups must be an array of strings", "groups");
+    const ptr = this.query(() => {
+      const user = this.idOf(sub.user, "user");
+      const namespace = this.idOf(sub.namespace, "namespace");
+      // the group buffer only ever changes on rbac_groups_buffer (ABI 2.1), so the cached view stays valid
+      const buf = this.groupBuffer(groups.length);
+      for (let i = 0; i < groups.length; i++) buf[i] = this.idOf(groups[i], `groups[${i}]`);
+      return this.ex.rbac_rules_for_ids(this.snapshot, user, groups.length, namespace);
+    });
+    const t = this.queryTables!;
+    const w = answerWords(this.ex, ptr);
+    let p = 0;
+    const nb = w[p++];
+    const resourceRules: ResourceRuleWithSource[] = [];
+    const nonResourceRules: NonResourceRuleWithSource[] = [];
+    for (let i = 0; i < nb; i++) {
+      const b = w[p++];
+      const rules = t.roleRules(t.bindingRole(b));
+      const binding = t.bindingKey(b);
+      const role = t.roleKey(b);
+      for (let j = 0; j < rules.length; j++) {
+        const r = rules[j];
+        if (r.resources.length > 0) {
+          resourceRules.push({ verbs: r.verbs.slice(), apiGroups: r.apiGroups.slice(), resources: r.resources.slice(),
+            resourceNames: r.resourceNames.slice(), source: { binding, role, ruleIndex: j } });
+        }
+        if (r.nonResourceURLs.length > 0) {
+          nonResourceRules.push({ verbs: r.verbs.slice(), nonResourceURLs: r.nonResourceURLs.slice(),
+            source: { binding, role, ruleIndex: j } });
+        }
+      }
+    }
+    const out: RulesForResult = { resourceRules, nonResourceRules, incomplete: false };
+    // utilerrors.NewAggregate(errs).Error() of the distinct errors the core lists
+    const ne = w[p++];
+    if (ne === 1) out.evaluationError = t.error(w[p]);
+    else if (ne > 1) out.evaluationError = "[" + Array.from(w.subarray(p, p + ne), (e) => t.error(e)).join(", ") + "]";
+    return out;
+  }
+
+  private queryTables: QueryTables | null = null;
+  private queryTablesOf: RawExports | null = null;
+
+  /**
+   * Runs a compact query export (ABI 2.1) after making sure this instance's tables are fetched; returns the
+   * answer's pointer. Bad input throws EngineError BAD_INPUT; a trap rebuilds the instance and throws ENGINE_TRAP.
+   */
+  private query(call: () => number): number {
+    let ptr: number;
+    try {
+      if (this.queryTablesOf !== this.ex) {
+        const tp = this.ex.rbac_query_tables(this.snapshot, 0);
+        if (tp === 0) throw new EngineError("ENGINE_FAILURE", `no snapshot ${this.snapshot}`);
+        this.queryTables = takeQueryTables(this.ex, tp);
+        this.queryTablesOf = this.ex;
+      }
+      ptr = call();
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      const err = this.trapError(e);
+      try { this.start(false); } catch { /* fail closed: the next call tries again */ }
+      throw err;
+    }
+    if (ptr === 0) throw new EngineError("ENGINE_FAILURE", `no snapshot ${this.snapshot}`);
+    return ptr;
   }
 
   /** Kubernetes' escalation-check comparison: do the owner's rules cover the servant's? */

@@ -31,6 +31,12 @@ export interface RawExports {
   rbac_checks(flags: number): number;
   // 2.1: batch fast path
   rbac_decide_batch(id: number, ptr: number, len: number, count: number, out: number): number;
+  // 2.1: compact query answers
+  rbac_query_tables(id: number, flags: number): number;
+  rbac_who_can_ids(id: number, verb: number, apiGroup: number, resource: number, subresource: number, name: number,
+    namespace: number): number;
+  rbac_who_can_path(id: number, verb: number, ptr: number, len: number): number;
+  rbac_rules_for_ids(id: number, user: number, nGroups: number, namespace: number): number;
   _initialize?: () => void;
 }
 

@@ -10,7 +10,7 @@ import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
 import { decide, reasonText, Request } from "../eval/authorize";
 import { collectIfGrown, settleAfterLoad } from "../util/gc";
-import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision } from "./registry";
+import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision, groupsBuffer, growGroupsBuffer } from "./registry";
 import { requestFromSpec } from "./request";
 import { attachInventory } from "./lint-registry";
 
@@ -86,13 +86,10 @@ export function rbac_authorize(id: i32, ptr: usize, len: u32, flags: u32): usize
 }
 
 // Fast path, step 1: a buffer for n group ids (i32), valid until the next call with a larger n.
-// INVARIANT: only this export replaces fastGroups, so a host's view of it stays valid while it is not grown
-// (other exports decode groups into their own requests' arrays).
-let fastGroups = new StaticArray<i32>(64);
-
+// INVARIANT: only this export replaces the buffer (registry.ts), so a host's view of it stays valid while it is not
+// grown (other exports decode groups into their own requests' arrays).
 export function rbac_groups_buffer(n: i32): usize {
-  if (n > fastGroups.length) fastGroups = new StaticArray<i32>(n);
-  return changetype<usize>(fastGroups);
+  return changetype<usize>(growGroupsBuffer(n));
 }
 
 // Fast path: every string already interned by the host (rbac_vocab ids; -1 when absent).
@@ -103,6 +100,7 @@ export function rbac_decide(id: i32, user: i32, nGroups: i32, verb: i32, apiGrou
   collectIfGrown();
   const s = snapshot(id);
   if (s == null) return -1;
+  const fastGroups = groupsBuffer();
   if (nGroups < 0 || nGroups > fastGroups.length) return -1;
   request.user = user;
   request.groups = fastGroups;
@@ -154,6 +152,7 @@ export function rbac_decide_path(id: i32, user: i32, nGroups: i32, verb: i32, pt
   collectIfGrown();
   const s = snapshot(id);
   if (s == null) return -1;
+  const fastGroups = groupsBuffer();
   if (nGroups < 0 || nGroups > fastGroups.length) return -1;
   request.user = user;
   request.groups = fastGroups;

@@ -1,16 +1,20 @@
-// Query exports (ABI 1.1): rbac_who_can, rbac_rules_for, rbac_covers, rbac_check_escalation, rbac_explain.
+// Query exports (ABI 1.1): rbac_who_can, rbac_rules_for, rbac_covers, rbac_check_escalation, rbac_explain;
+// (ABI 2.1) the compact forms rbac_who_can_ids, rbac_who_can_path, rbac_rules_for_ids and their rbac_query_tables.
 import { JSON } from "json-as";
 import { readUTF8, output } from "./memory";
 import { SubjectAccessReviewSpecDTO, PolicyRuleDTO } from "./dto";
 import { GrantDTO, WhoCanSubjectDTO, WhoCanResultDTO, SubjectInputDTO, ResourceRuleDTO, NonResourceRuleDTO,
   RulesForResultDTO, CoversInputDTO, CoversResultDTO, EscalationInputDTO, EscalationResultDTO,
   ExplainResultDTO } from "./queries-dto";
-import { snapshot, unknownSnapshot, failure, request, decision } from "./registry";
+import { snapshot, unknownSnapshot, failure, request, decision, groupsBuffer } from "./registry";
 import { requestFromSpec, requestFromSubject } from "./request";
 import { rule as toRule } from "./decode";
 import { Snapshot } from "../index/snapshot";
 import { decide, reasonText } from "../eval/authorize";
-import { whoCan, rulesFor, aggregateError, bindingKey, roleRefKey, SYSTEM_PRIVILEGED_GROUP } from "../eval/queries";
+import { whoCan, rulesFor, aggregateError, bindingKey, roleRefKey, SYSTEM_PRIVILEGED_GROUP, whoCanInto, rulesForInto }
+  from "../eval/queries";
+import { queryIndex, queryTables } from "../index/query-index";
+import { collectIfGrown } from "../util/gc";
 import { uncoveredRules, missingDescriptions, quoteList } from "../eval/covers";
 import { PolicyRule, Subject, SUBJECT_GROUP, KIND_CLUSTER_ROLE } from "../model/policy";
 import { goQuote } from "../util/quote";
@@ -196,4 +200,65 @@ export function rbac_explain(id: i32, ptr: usize, len: u32, flags: u32): usize {
   out.reason = reasonText(s, decision);
   if (decision.allowed) out.grant = grant(s, decision.binding, decision.rule);
   return output(JSON.stringify(out));
+}
+
+// ---- compact answers (ABI 2.1) ---------------------------------------------------------------------------------
+
+// The tables that turn compact answers into objects: binding and role keys, subjects, role rules, errors.
+// Built on the snapshot's first query (never at load). Output buffer: [u32 length][binary, see ABI.md]; 0 for
+// an unknown snapshot.
+export function rbac_query_tables(id: i32, flags: u32): usize {
+  collectIfGrown();
+  const s = snapshot(id);
+  if (s == null) return 0;
+  return __pin(changetype<usize>(queryTables(s)));
+}
+
+// whoCan for resource attributes given as vocabulary ids (-1: not in the snapshot), like rbac_decide's.
+// Returns a pointer to the guest-owned answer words (see whoCanInto), valid until the next compact query;
+// 0 for an unknown snapshot.
+export function rbac_who_can_ids(id: i32, verb: i32, apiGroup: i32, resource: i32, subresource: i32, name: i32,
+  namespace: i32): usize {
+  collectIfGrown();
+  const s = snapshot(id);
+  if (s == null) return 0;
+  request.isResource = true;
+  request.verb = verb;
+  request.apiGroup = apiGroup;
+  request.resource = resource;
+  request.subresource = subresource;
+  request.name = name;
+  request.namespace = namespace;
+  whoCanInto(s, request);
+  return changetype<usize>(queryIndex(s).answer);
+}
+
+// whoCan for non-resource attributes: the verb's id, the URL path as UTF-8 at ptr (the path buffer).
+export function rbac_who_can_path(id: i32, verb: i32, ptr: usize, len: u32): usize {
+  collectIfGrown();
+  const s = snapshot(id);
+  if (s == null) return 0;
+  request.isResource = false;
+  request.verb = verb;
+  request.path = String.UTF8.decodeUnsafe(ptr, <usize>len);
+  request.namespace = 0;
+  whoCanInto(s, request);
+  return changetype<usize>(queryIndex(s).answer);
+}
+
+// rulesFor {user, groups, namespace} as ids (groups: the first nGroups ids of the groups buffer; namespace 0
+// for none, -1 for one the snapshot does not know). Returns the answer words (see rulesForInto); 0 for an
+// unknown snapshot or a bad group count.
+export function rbac_rules_for_ids(id: i32, user: i32, nGroups: i32, namespace: i32): usize {
+  collectIfGrown();
+  const s = snapshot(id);
+  if (s == null) return 0;
+  const groups = groupsBuffer();
+  if (nGroups < 0 || nGroups > groups.length) return 0;
+  request.user = user;
+  request.groups = groups;
+  request.groupCount = nGroups;
+  request.namespace = namespace;
+  rulesForInto(s, request);
+  return changetype<usize>(queryIndex(s).answer);
 }

@@ -16,6 +16,19 @@ let nextSnapshot: i32 = 1;
 export const request = new Request();
 export const decision = new Decision();
 
+// The fast paths' group-id buffer (rbac_groups_buffer): hosts keep a view of it, so it is replaced only when a host
+// asks for a larger one. Exports that decode groups themselves use their own arrays (Request.setGroupCount).
+let fastGroups = new StaticArray<i32>(64);
+
+export function groupsBuffer(): StaticArray<i32> {
+  return fastGroups;
+}
+
+export function growGroupsBuffer(n: i32): StaticArray<i32> {
+  if (n > fastGroups.length) fastGroups = new StaticArray<i32>(n);
+  return fastGroups;
+}
+
 export function register(s: Snapshot): i32 {
   const id = nextSnapshot++;
   snapshots.set(id, s);

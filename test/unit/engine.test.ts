@@ -83,7 +83,7 @@ describe("engine", () => {
     const e = await createEngine([...policy, grp]);
     const asDev = { user: "bob", groups: ["devs"], resourceAttributes: { verb: "get", resource: "pods", namespace: "x" } };
     expect(e.authorize(asDev).allowed).toBe(true);
-    // why: the JSON path and the batch path decode 100 groups into their own requests; before ABI 1.3 the JSON
+    // why: the JSON path and the batch path decode 100 groups into their own requests; before ABI 2.1 the JSON
     // path could replace the array the host's fast-path view pointed at, and the next decision read stale groups
     const many = Array.from({ length: 100 }, (_, i) => `g${i}`);
     expect(e.authorizeJSON({ ...asDev, groups: many }).allowed).toBe(false);
