@@ -24,7 +24,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 import { createEngine, flattenLists, type Engine, type PreparedBatch, type PreparedRequest } from "../bindings/index.js";
-import { toWireObjects } from "../bindings/wire.js";
+import { encodeWire } from "../bindings/wire.js";
 import { NaiveAuthorizer } from "../test/oracle/k8s-rbac.js";
 import { IndexedAuthorizer } from "./baselines/indexed.js";
 import { CedarAuthorizer, CEDAR_VERSION } from "./baselines/cedar.js";
@@ -409,8 +409,7 @@ async function snapshotTime(size: number, runs: number) {
   for (let r = 0; r < runs; r++) {
     gc();
     let t = performance.now();
-    const json = JSON.stringify({ items: toWireObjects(flattenLists(corpus.objects)) });
-    new TextEncoder().encode(json);
+    encodeWire(flattenLists(corpus.objects)); // the binary policy wire createEngine hands to the core (ABI 2.0)
     wire.push(performance.now() - t);
     t = performance.now();
     const e = await createEngine(corpus.objects);
@@ -430,7 +429,7 @@ async function snapshotTime(size: number, runs: number) {
     new CedarAuthorizer(corpus.objects);
     cedarSetupMs = performance.now() - t;
   }
-  const jsonBytes = JSON.stringify({ items: toWireObjects(flattenLists(corpus.objects)) }).length;
+  const jsonBytes = encodeWire(flattenLists(corpus.objects)).byteLength;
   return { bindings: size, runs, medianMs: median(total), allMs: total, wireJsonMs: median(wire), wireJsonBytes: jsonBytes,
     naiveConstructorMs: median(naiveMs), indexedConstructorMs: median(indexedMs), cedarSetupMs,
     wasmMemoryBytes: memoryBytes, wasmMemoryBytesPerBinding: memoryBytes / size };
@@ -476,7 +475,7 @@ async function main() {
   const snapshots = QUICK ? [await snapshotTime(1_000, 1)] : [await snapshotTime(10_000, 5), await snapshotTime(100_000, 3)];
   for (const s of snapshots) {
     console.log(`   ${fmt(s.bindings)} bindings: ${fmt(s.medianMs, 0)} ms (runs: ${s.allMs.map((x) => fmt(x, 0)).join(", ")} ms); ` +
-      `of which JS wire projection + JSON.stringify + encode ≈ ${fmt(s.wireJsonMs, 0)} ms for ${fmt(s.wireJsonBytes / 2 ** 20, 1)} MiB; ` +
+      `of which the JS side (projection and binary wire encoding) ≈ ${fmt(s.wireJsonMs, 0)} ms for ${fmt(s.wireJsonBytes / 2 ** 20, 1)} MiB; ` +
       `wasm memory ${fmt(s.wasmMemoryBytesPerBinding)} B/binding; baselines: naive constructor ${fmt(s.naiveConstructorMs, 0)} ms, ` +
       `indexed TS ${fmt(s.indexedConstructorMs, 0)} ms` + (s.cedarSetupMs !== undefined ? `, Cedar translate + preparse ${fmt(s.cedarSetupMs, 0)} ms` : ""));
   }
@@ -534,7 +533,8 @@ async function main() {
   const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
   writeFileSync(RESULTS, JSON.stringify(out, round, 2) + "\n");
   // every full run is kept, so the report can show the run-to-run spread
-  if (!QUICK) writeFileSync(historyFile("authorize", machine.date), JSON.stringify(out, round, 2) + "\n");
+  // why: a --sizes run is an investigation, not a run of the report's kind; it must not enter the history
+  if (!QUICK && SIZES_ARG < 0) writeFileSync(historyFile("authorize", machine.date), JSON.stringify(out, round, 2) + "\n");
   console.log(`\nresults: ${RESULTS.slice(ROOT.length)}; done in ${fmt((performance.now() - started) / 1000, 1)} s` + (sink < 0 ? "" : ""));
 }
 

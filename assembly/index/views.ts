@@ -15,7 +15,7 @@ import { ID_UNKNOWN } from "./vocab";
 // view would pass the budget (~128 MiB), the cache starts over
 const MAX_VIEWS: i32 = 65536;
 const MAX_WEIGHT: i64 = 1 << 24;
-const MERGE_MIN_CANDIDATES: i32 = 4;
+const MERGE_MIN_CANDIDATES: i32 = 2;
 const MERGE_MAX_KEYS: i32 = 4096;
 
 // Per-candidate words of View.cands.
