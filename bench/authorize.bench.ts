@@ -19,9 +19,7 @@
 // Targets are reported as PASS/MISS; a miss never fails the process.
 import { Bench, type Task } from "tinybench";
 import { createHash } from "node:crypto";
-import { cpus, platform, arch, totalmem, loadavg } from "node:os";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 import { createEngine, flattenLists, type Engine, type PreparedBatch, type PreparedRequest } from "../bindings/index.js";
 import { encodeWire } from "../bindings/wire.js";
@@ -29,6 +27,7 @@ import { NaiveAuthorizer } from "../test/oracle/k8s-rbac.js";
 import { IndexedAuthorizer } from "./baselines/indexed.js";
 import { CedarAuthorizer, CEDAR_VERSION } from "./baselines/cedar.js";
 import { generatePolicy, generateRequests, type SubjectAccessReviewSpec } from "./corpora/gen.js";
+import { fmt, gc, historyFile, taskFigures, loadAverage, machineInfo, median, ROOT, sizeLabel, table } from "./common.js";
 
 const QUICK = process.argv.includes("--quick");
 const SIZES_ARG = process.argv.indexOf("--sizes");
@@ -40,7 +39,6 @@ const ROUNDS = QUICK ? 1 : Number(process.argv[process.argv.indexOf("--rounds") 
 const CEDAR_MAX_BINDINGS = QUICK ? 1_000 : 10_000;
 const REQUESTS = 10_000;
 const EQUIVALENCE_SAMPLE = 2_000;
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WASM = ROOT + "build/rbac-guard.wasm";
 const RESULTS = ROOT + (QUICK ? "bench/results/quick/authorize.json" : "bench/results/authorize.json");
 const ENVOY_WASM = ROOT + "build/rbac-guard-envoy.wasm";
@@ -81,12 +79,8 @@ let sink = 0;
 // why: a full GC between phases frees the previous engines' wasm memories (hundreds of MB at 100k) so they do not
 // tax the next measurement. The scripts run tsx with --expose-gc (setting the flag at run time, as this file once
 // did, is undefined behaviour in V8 and coincided with a fatal deoptimizer crash); without it, no forced GC.
-const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ns = (n: number) => (n >= 10_000 ? fmt(n / 1000, 1) + " µs" : fmt(n, 0) + " ns");
-const sizeLabel = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
-const median = (xs: number[]) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 
 function sameAnswer(x: { allowed: boolean; reason: string; evaluationError?: string }, y: typeof x): boolean {
   return x.allowed === y.allowed && x.reason === y.reason && (x.evaluationError !== undefined) === (y.evaluationError !== undefined);
@@ -152,21 +146,10 @@ function cycling<T>(items: T[], decide: (x: T) => boolean): () => void {
 }
 
 function figures(task: Task): Figures {
-  const r = task.result;
-  if (r.state !== "completed") throw new Error(`task ${task.name} did not complete: ${r.state}${"error" in r ? ` (${r.error})` : ""}`);
-  return {
-    meanNs: r.latency.mean * 1e6,
-    medianNs: r.latency.p50 * 1e6,
-    p99Ns: r.latency.p99 * 1e6,
-    opsPerSec: 1e9 / (r.latency.mean * 1e6),
-    samples: r.latency.samplesCount,
-  };
+  const f = taskFigures(task);
+  return { ...f, opsPerSec: 1e9 / f.meanNs };
 }
 
-/** Bytes of linear memory the engine's instance holds (reads a private field; informational only). */
-function wasmMemoryBytes(engine: Engine): number {
-  return (engine as unknown as { ex?: { memory?: WebAssembly.Memory } }).ex?.memory?.buffer.byteLength ?? 0;
-}
 
 /** Cedar's allowed/denied must equal the naive port's on a sample sized to a time budget; returns the sample size. */
 function checkCedar(size: number, cedar: CedarAuthorizer, naive: NaiveAuthorizer, specs: SubjectAccessReviewSpec[], budgetMs: number): number {
@@ -288,7 +271,7 @@ async function benchSize(size: number): Promise<SizeResult> {
   }
   const nonResource = specs.filter((s) => s.nonResourceAttributes).length;
   const st = engine.stats;
-  const memBytes = wasmMemoryBytes(engine);
+  const memBytes = engine.memoryBytes;
   console.log(`\n== ${fmt(size)} bindings: ${fmt(st.clusterRoleBindings)} ClusterRoleBindings, ${fmt(st.roleBindings)} RoleBindings, ` +
     `${fmt(st.roles)} roles, ${fmt(corpus.stats.namespaces)} namespaces, ${corpus.stats.missingRoleRefs} bindings to missing roles, ` +
     `vocabulary ${fmt(st.vocabulary)}, wasm memory ${fmt(memBytes / 2 ** 20)} MiB = ${fmt(memBytes / size)} B/binding (setup ${fmt(setupMs / 1000, 1)} s)`);
@@ -324,7 +307,7 @@ async function benchSize(size: number): Promise<SizeResult> {
     // one call decides WASM_LOOP_BATCH requests; timeTask divides its figures accordingly
     ["wasmLoop", loop.fn],
     // informational: the JS half of authorize() (interning the spec's strings), without the wasm call
-    ["prepare", cycling(specs, (s) => engine.prepare(s).ids[0] >= 0)],
+    ["prepare", cycling(specs, (s) => engine.prepare(s).words[1] >= 0)],
   ];
   const result: SizeResult = {
     bindings: size,
@@ -386,19 +369,6 @@ function checkIndexed(size: number, indexed: IndexedAuthorizer, naive: NaiveAuth
   return checked;
 }
 
-/** bench/results/history/<suite>-<UTC date, colons as dashes>.json */
-function historyFile(suite: string, isoDate: string): string {
-  mkdirSync(ROOT + "bench/results/history", { recursive: true });
-  return ROOT + `bench/results/history/${suite}-${isoDate.slice(0, 19).replace(/:/g, "-")}Z.json`;
-}
-
-function table(head: string[], rows: string[][]) {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => "   " + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
-  console.log(line(head));
-  console.log("   " + w.map((n) => "-".repeat(n)).join("  "));
-  rows.forEach((r) => console.log(line(r)));
-}
 
 /** createEngine time (median of `runs`), with where the time goes on the JS side, and the baselines' build times. */
 async function snapshotTime(size: number, runs: number) {
@@ -414,7 +384,7 @@ async function snapshotTime(size: number, runs: number) {
     t = performance.now();
     const e = await createEngine(corpus.objects);
     total.push(performance.now() - t);
-    memoryBytes = wasmMemoryBytes(e);
+    memoryBytes = e.memoryBytes;
     e.dispose();
     t = performance.now();
     new NaiveAuthorizer(corpus.objects);
@@ -443,14 +413,7 @@ export interface Target {
 
 async function main() {
   const started = performance.now();
-  const machine = {
-    cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version, platform: `${platform()}-${arch()}`, date: new Date().toISOString(),
-    tinybench: JSON.parse(readFileSync(ROOT + "node_modules/tinybench/package.json", "utf8")).version,
-    cedar: CEDAR_VERSION,
-    loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
-    loadAverageAtEnd: [] as number[],
-  };
+  const machine = { ...machineInfo(), cedar: CEDAR_VERSION };
   const wasm = readFileSync(WASM);
   const wasmBytes = wasm.byteLength;
   const envoyWasmBytes = readFileSync(ENVOY_WASM).byteLength;
@@ -521,7 +484,7 @@ async function main() {
   const missed = targets.filter((t) => !t.pass).length;
   console.log(`${targets.length - missed}/${targets.length} targets met${missed ? ` (${missed} MISS; reported only)` : ""}`);
 
-  machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+  machine.loadAverageAtEnd = loadAverage();
   console.log(`load average at end: ${machine.loadAverageAtEnd.join(" ")}`);
   mkdirSync(dirname(RESULTS), { recursive: true });
   const out = { suite: "authorize", quick: QUICK, rounds: ROUNDS, machine, requestsPerSize: REQUESTS, equivalenceSample: EQUIVALENCE_SAMPLE,

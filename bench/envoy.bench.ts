@@ -12,7 +12,7 @@
 // (with its host calls), proxy_on_done, proxy_on_log, proxy_on_delete. A second pass with the host's timing on
 // splits proxy_on_request_headers into time inside the module and time in host functions (approximate: each
 // host call is wrapped in two hrtime reads). Benchmarks are never timing tests.
-import { Bench, type Task } from "tinybench";
+import { Bench } from "tinybench";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cpus, loadavg } from "node:os";
@@ -21,6 +21,7 @@ import { generatePolicy, generateRequests, type SubjectAccessReviewSpec } from "
 import { ProxyWasmHost, Action, type RequestSpec } from "../test/envoy/host.js";
 import { envoyModule } from "../test/envoy/module.js";
 import { jwt, saClaims, encodeStruct, NOW_NS } from "../test/envoy/tokens.js";
+import { fmt, taskFigures } from "./common.js";
 
 const QUICK = process.argv.includes("--quick");
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -102,15 +103,7 @@ function cycling<T>(items: T[], fn: (x: T) => unknown): () => void {
   return () => { fn(items[i]); i = (i + 1) % items.length; };
 }
 
-interface Figures { meanNs: number; medianNs: number; p99Ns: number; samples: number }
-
-function figures(task: Task): Figures {
-  const r = task.result;
-  if (r.state !== "completed") throw new Error(`task ${task.name} did not complete: ${r.state}`);
-  return { meanNs: r.latency.mean * 1e6, medianNs: r.latency.p50 * 1e6, p99Ns: r.latency.p99 * 1e6, samples: r.latency.samplesCount };
-}
-
-const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+type Figures = ReturnType<typeof taskFigures>;
 const us = (ns: number) => fmt(ns / 1000, 1) + " µs";
 
 async function main() {
@@ -153,7 +146,7 @@ async function main() {
     });
     bench.add(name, fn);
     await bench.run();
-    results[name] = figures(bench.tasks[0]);
+    results[name] = taskFigures(bench.tasks[0]);
   }
   // the split of proxy_on_request_headers on the mixed workload
   const timed = newHost(corpus.objects);

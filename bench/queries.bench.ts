@@ -14,34 +14,29 @@
 // Targets of issue 3 (whoCan ≤ 50 µs and rulesFor ≤ 20 µs at 10k bindings) are reported as PASS/MISS, never fail.
 import { Bench } from "tinybench";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem, platform, arch } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createEngine, type Engine, type PolicyRule as EnginePolicyRule } from "../bindings/index.js";
 import { NaiveAuthorizer, type SubjectAccessReviewSpec } from "../test/oracle/k8s-rbac.js";
 import { covers as naiveCovers, subjectRulesReview } from "../test/oracle/k8s-queries.js";
 import { generatePolicy, generateRequests } from "./corpora/gen.js";
+import { fmt, gc, historyFile, taskFigures, loadAverage, machineInfo, median, ROOT, table } from "./common.js";
 
 const QUICK = process.argv.includes("--quick");
 const ROUNDS = QUICK ? 1 : Number(process.argv[process.argv.indexOf("--rounds") + 1] ?? 3) || 3;
 const SIZES = [100, 1_000, 10_000];
 const INPUTS = 500;
 const CLI_RUNS = QUICK ? 1 : 5;
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = ROOT + "dist/host/cli/main.js";
 const RESULTS = ROOT + (QUICK ? "bench/results/quick/queries.json" : "bench/results/queries.json");
 
 // why: a full GC between phases frees the previous engines' wasm memories (hundreds of MB at 100k) so they do not
 // tax the next measurement. The scripts run tsx with --expose-gc (setting the flag at run time, as this file once
 // did, is undefined behaviour in V8 and coincided with a fatal deoptimizer crash); without it, no forced GC.
-const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
 let sink = 0;
 
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ns = (n: number) => (n >= 1e7 ? fmt(n / 1e6, 1) + " ms" : n >= 10_000 ? fmt(n / 1000, 1) + " µs" : fmt(n, 0) + " ns");
-const median = (xs: number[]) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
-const sizeLabel = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
 
 export const QUERIES = ["whoCan", "rulesFor", "covers", "lint"] as const;
 type Query = (typeof QUERIES)[number];
@@ -66,9 +61,7 @@ async function time(name: string, fn: () => void, slow: boolean): Promise<Omit<T
   });
   bench.add(name, fn);
   await bench.run();
-  const r = bench.tasks[0].result;
-  if (r.state !== "completed") throw new Error(`task ${name} did not complete: ${r.state}`);
-  return { meanNs: r.latency.mean * 1e6, medianNs: r.latency.p50 * 1e6, p99Ns: r.latency.p99 * 1e6, samples: r.latency.samplesCount };
+  return taskFigures(bench.tasks[0]);
 }
 
 /** rules as a sorted multiset (the engine's "source" ignored, absent lists = []), as the rules-for vectors compare */
@@ -202,29 +195,11 @@ async function benchSize(size: number): Promise<SizeResult> {
   return { bindings: size, inputs: INPUTS, queries, cli, lintFindings: findings };
 }
 
-/** bench/results/history/<suite>-<UTC date, colons as dashes>.json */
-function historyFile(suite: string, isoDate: string): string {
-  mkdirSync(ROOT + "bench/results/history", { recursive: true });
-  return ROOT + `bench/results/history/${suite}-${isoDate.slice(0, 19).replace(/:/g, "-")}Z.json`;
-}
-
-function table(head: string[], rows: string[][]) {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => "   " + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
-  console.log(line(head));
-  console.log("   " + w.map((n) => "-".repeat(n)).join("  "));
-  rows.forEach((r) => console.log(line(r)));
-}
 
 async function main() {
   const started = performance.now();
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-  const machine = {
-    cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version, platform: `${platform()}-${arch()}`, date: new Date().toISOString(),
-    tinybench: JSON.parse(readFileSync(ROOT + "node_modules/tinybench/package.json", "utf8")).version,
-    loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100), loadAverageAtEnd: [] as number[],
-  };
+  const machine = machineInfo();
   console.log(`rbac-guard queries bench${QUICK ? " (--quick: figures are not meaningful)" : `, ${ROUNDS} rounds`}: ${machine.cores} cores ` +
     `(${machine.cpu}), Node ${machine.node}, ${machine.date}; load average ${machine.loadAverageAtStart.join(" ")}`);
   const sizes: Record<string, SizeResult> = {};
@@ -239,7 +214,7 @@ async function main() {
   table(["target", "measured", "limit", "", "by"], targets.map((t) =>
     [t.name, `${fmt(t.measured, 1)} µs`, `≤ ${t.limit} µs`, t.pass ? "PASS" : "MISS", t.pass ? "" : `${fmt(t.factor, 1)}× off`]));
 
-  machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+  machine.loadAverageAtEnd = loadAverage();
   console.log(`load average at end: ${machine.loadAverageAtEnd.join(" ")}`);
   mkdirSync(dirname(RESULTS), { recursive: true });
   // why: 5 significant digits; fixed decimals would turn Cedar's tiny ratios into 0

@@ -17,11 +17,11 @@ import autocannon from "autocannon";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatePolicy, generateRequests } from "./corpora/gen.js";
+import { freePort } from "../test/webhook/helpers.js";
 
 const QUICK = process.argv.includes("--quick");
 const DURATION = QUICK ? 2 : 10;
@@ -45,17 +45,6 @@ interface RunResult {
   non2xx: number;
   errors: number;
   timeouts: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
 }
 
 function get(url: string, ca: Buffer): Promise<number> {

@@ -239,10 +239,16 @@ export class Engine {
     return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, buf.byteOffset, path.length);
   }
 
-  /** decidePath, encoding the path straight into the guest's buffer (no intermediate bytes). */
+  /** Encodes a path straight into the guest's path buffer (no intermediate bytes); returns its UTF-8 length. */
+  private writePath(path: string): number {
+    const n = encodeInto(path, this.pathBuffer(path.length));
+    // why: UTF-8 takes at most 3 bytes per UTF-16 unit
+    return n >= 0 ? n : encodeInto(path, this.pathBuffer(path.length * 3));
+  }
+
+  /** decidePath for a path given as a string. */
   private decidePathString(user: number, nGroups: number, verb: number, path: string): number {
-    let n = encodeInto(path, this.pathBuffer(path.length));
-    if (n < 0) n = encodeInto(path, this.pathBuffer(path.length * 3)); // why: UTF-8 takes at most 3 bytes per UTF-16 unit
+    const n = this.writePath(path);
     return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, this.pathView.byteOffset, n);
   }
 
@@ -411,10 +417,8 @@ export class Engine {
           this.idOf(ra.namespace, "resourceAttributes.namespace"));
       }
       const verb = this.idOf(na!.verb, "nonResourceAttributes.verb");
-      const path = encode(str(na!.path, "nonResourceAttributes.path"));
-      const buf = this.pathBuffer(path.length);
-      buf.set(path);
-      return this.ex.rbac_who_can_path(this.snapshot, verb, buf.byteOffset, path.length);
+      const n = this.writePath(str(na!.path, "nonResourceAttributes.path"));
+      return this.ex.rbac_who_can_path(this.snapshot, verb, this.pathView.byteOffset, n);
     });
     const t = this.queryTables!;
     const w = answerWords(this.ex, ptr);
@@ -549,6 +553,11 @@ export class Engine {
 
   /** Like callJSON, but a core BAD_CONFIG failure stays BAD_CONFIG. */
   /** Releases the snapshot. The engine must not be used afterwards. */
+  /** Bytes of linear memory this engine's instance holds (it only grows; informational, for benchmarks). */
+  get memoryBytes(): number {
+    return this.ex.memory.buffer.byteLength;
+  }
+
   dispose(): void {
     try { this.ex.rbac_drop(this.snapshot, 0); } catch { /* already gone */ }
     this.snapshot = 0;

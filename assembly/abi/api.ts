@@ -1,7 +1,8 @@
 // The rbac_* exports (ABI 1.0, documented in bindings/ABI.md). Each export decodes, calls the core,
 // encodes; none may abort on bad input: failures come back as {"type":"failure",...} envelopes.
 import { JSON } from "json-as";
-import { alloc, free, readUTF8, output, outputStrings } from "./memory";
+import { alloc, free, readUTF8, output, outputStrings, pathString } from "./memory";
+import { ReasonTable } from "./reasons";
 import { LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, AuthorizeResultDTO,
 } from "./dto";
 import { decodeWire } from "./decode-wire";
@@ -10,7 +11,7 @@ import { Snapshot } from "../index/snapshot";
 import { Diagnostics } from "../util/diagnostics";
 import { decide, reasonText, Request } from "../eval/authorize";
 import { collectIfGrown, settleAfterLoad } from "../util/gc";
-import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision, groupsBuffer, growGroupsBuffer } from "./registry";
+import { register, snapshot, reasons, drop, failure, unknownSnapshot, request, decision, fastPrincipal, growGroupsBuffer } from "./registry";
 import { requestFromSpec } from "./request";
 import { attachInventory } from "./lint-registry";
 
@@ -99,21 +100,17 @@ export function rbac_decide(id: i32, user: i32, nGroups: i32, verb: i32, apiGrou
   subresource: i32, name: i32, namespace: i32): i32 {
   collectIfGrown();
   const s = snapshot(id);
-  if (s == null) return -1;
-  const fastGroups = groupsBuffer();
-  if (nGroups < 0 || nGroups > fastGroups.length) return -1;
-  request.user = user;
-  request.groups = fastGroups;
-  request.groupCount = nGroups;
-  request.isResource = true;
-  request.verb = verb;
-  request.apiGroup = apiGroup;
-  request.resource = resource;
-  request.subresource = subresource;
-  request.name = name;
-  request.namespace = namespace;
+  if (s == null || !fastPrincipal(user, nGroups)) return -1;
+  request.setResource(verb, apiGroup, resource, subresource, name, namespace);
   decide(s, request, decision);
-  return (reasons(id)!.handle(decision) << 1) | (decision.allowed ? 1 : 0);
+  return decisionCode(reasons(id)!);
+}
+
+// What a fast path returns for the last decision: (reason handle << 1) | allowed.
+// @ts-ignore: decorator
+@inline
+function decisionCode(t: ReasonTable): i32 {
+  return (t.handle(decision) << 1) | (decision.allowed ? 1 : 0);
 }
 
 let pathBuffer = new ArrayBuffer(256);
@@ -125,44 +122,14 @@ export function rbac_path_buffer(n: i32): usize {
   return changetype<usize>(pathBuffer);
 }
 
-// Decoded URL paths of recent non-resource decisions, by a hash of their bytes: a steady stream of the same paths
-// (/healthz, /version, /api) then allocates nothing, so it never causes a collection.
-const PATH_SLOTS: i32 = 256;
-const pathBytes = new StaticArray<ArrayBuffer | null>(PATH_SLOTS);
-const pathTexts = new StaticArray<string | null>(PATH_SLOTS);
-
-function pathString(ptr: usize, len: u32): string {
-  let h: u32 = 2166136261;
-  for (let i: usize = 0; i < <usize>len; i++) h = (h ^ <u32>load<u8>(ptr + i)) * 16777619;
-  const slot = <i32>(h & <u32>(PATH_SLOTS - 1));
-  const known = unchecked(pathBytes[slot]);
-  if (known != null && <u32>known.byteLength == len && memory.compare(changetype<usize>(known), ptr, len) == 0) {
-    return changetype<string>(unchecked(pathTexts[slot]));
-  }
-  const bytes = new ArrayBuffer(<i32>len);
-  memory.copy(changetype<usize>(bytes), ptr, len);
-  const text = String.UTF8.decodeUnsafe(ptr, <usize>len);
-  unchecked(pathBytes[slot] = bytes);
-  unchecked(pathTexts[slot] = text);
-  return text;
-}
-
 // Fast path for non-resource requests: the path is UTF-8 at ptr (the path buffer, or host-allocated).
 export function rbac_decide_path(id: i32, user: i32, nGroups: i32, verb: i32, ptr: usize, len: u32): i32 {
   collectIfGrown();
   const s = snapshot(id);
-  if (s == null) return -1;
-  const fastGroups = groupsBuffer();
-  if (nGroups < 0 || nGroups > fastGroups.length) return -1;
-  request.user = user;
-  request.groups = fastGroups;
-  request.groupCount = nGroups;
-  request.isResource = false;
-  request.verb = verb;
-  request.path = pathString(ptr, len);
-  request.namespace = 0;
+  if (s == null || !fastPrincipal(user, nGroups)) return -1;
+  request.setNonResource(verb, pathString(ptr, len));
   decide(s, request, decision);
-  return (reasons(id)!.handle(decision) << 1) | (decision.allowed ? 1 : 0);
+  return decisionCode(reasons(id)!);
 }
 
 // The text of a reason handle returned by rbac_decide (UTF-8, [u32 length][bytes]).
@@ -210,21 +177,14 @@ export function rbac_decide_batch(id: i32, ptr: usize, len: u32, count: i32, out
     const gp = p + <usize>(BATCH_RECORD_WORDS << 2);
     for (let g = 0; g < nGroups; g++) unchecked(groups[g] = load<i32>(gp + (<usize>g << 2)));
     batchRequest.user = load<i32>(p, 4);
-    batchRequest.verb = load<i32>(p, 12);
+    const verb = load<i32>(p, 12);
     if (kind == 0) {
-      batchRequest.isResource = true;
-      batchRequest.apiGroup = load<i32>(p, 16);
-      batchRequest.resource = load<i32>(p, 20);
-      batchRequest.subresource = load<i32>(p, 24);
-      batchRequest.name = load<i32>(p, 28);
-      batchRequest.namespace = load<i32>(p, 32);
+      batchRequest.setResource(verb, load<i32>(p, 16), load<i32>(p, 20), load<i32>(p, 24), load<i32>(p, 28), load<i32>(p, 32));
     } else {
-      batchRequest.isResource = false;
-      batchRequest.path = pathString(ptr + <usize>load<i32>(p, 16), <u32>load<i32>(p, 20));
-      batchRequest.namespace = 0;
+      batchRequest.setNonResource(verb, pathString(ptr + <usize>load<i32>(p, 16), <u32>load<i32>(p, 20)));
     }
     decide(s, batchRequest, decision);
-    store<i32>(out + (<usize>i << 2), (t.handle(decision) << 1) | (decision.allowed ? 1 : 0));
+    store<i32>(out + (<usize>i << 2), decisionCode(t));
     p = gp + (<usize>nGroups << 2);
   }
   return count;

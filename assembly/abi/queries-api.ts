@@ -1,12 +1,12 @@
 // Query exports (ABI 1.1): rbac_who_can, rbac_rules_for, rbac_covers, rbac_check_escalation, rbac_explain;
 // (ABI 2.1) the compact forms rbac_who_can_ids, rbac_who_can_path, rbac_rules_for_ids and their rbac_query_tables.
 import { JSON } from "json-as";
-import { readUTF8, output } from "./memory";
+import { readUTF8, output, pathString } from "./memory";
 import { SubjectAccessReviewSpecDTO, PolicyRuleDTO } from "./dto";
 import { GrantDTO, WhoCanSubjectDTO, WhoCanResultDTO, SubjectInputDTO, ResourceRuleDTO, NonResourceRuleDTO,
   RulesForResultDTO, CoversInputDTO, CoversResultDTO, EscalationInputDTO, EscalationResultDTO,
   ExplainResultDTO } from "./queries-dto";
-import { snapshot, unknownSnapshot, failure, request, decision, groupsBuffer } from "./registry";
+import { snapshot, unknownSnapshot, failure, request, decision, fastPrincipal } from "./registry";
 import { requestFromSpec, requestFromSubject } from "./request";
 import { rule as toRule } from "./decode";
 import { Snapshot } from "../index/snapshot";
@@ -222,13 +222,7 @@ export function rbac_who_can_ids(id: i32, verb: i32, apiGroup: i32, resource: i3
   collectIfGrown();
   const s = snapshot(id);
   if (s == null) return 0;
-  request.isResource = true;
-  request.verb = verb;
-  request.apiGroup = apiGroup;
-  request.resource = resource;
-  request.subresource = subresource;
-  request.name = name;
-  request.namespace = namespace;
+  request.setResource(verb, apiGroup, resource, subresource, name, namespace);
   whoCanInto(s, request);
   return changetype<usize>(queryIndex(s).answer);
 }
@@ -238,10 +232,7 @@ export function rbac_who_can_path(id: i32, verb: i32, ptr: usize, len: u32): usi
   collectIfGrown();
   const s = snapshot(id);
   if (s == null) return 0;
-  request.isResource = false;
-  request.verb = verb;
-  request.path = String.UTF8.decodeUnsafe(ptr, <usize>len);
-  request.namespace = 0;
+  request.setNonResource(verb, pathString(ptr, len));
   whoCanInto(s, request);
   return changetype<usize>(queryIndex(s).answer);
 }
@@ -253,11 +244,7 @@ export function rbac_rules_for_ids(id: i32, user: i32, nGroups: i32, namespace: 
   collectIfGrown();
   const s = snapshot(id);
   if (s == null) return 0;
-  const groups = groupsBuffer();
-  if (nGroups < 0 || nGroups > groups.length) return 0;
-  request.user = user;
-  request.groups = groups;
-  request.groupCount = nGroups;
+  if (!fastPrincipal(user, nGroups)) return 0;
   request.namespace = namespace;
   rulesForInto(s, request);
   return changetype<usize>(queryIndex(s).answer);

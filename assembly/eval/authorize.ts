@@ -27,6 +27,27 @@ export class Request {
     if (n > this.groups.length) this.groups = new StaticArray<i32>(n);
     this.groupCount = n;
   }
+
+  // @ts-ignore: decorator
+  @inline
+  setResource(verb: i32, apiGroup: i32, resource: i32, subresource: i32, name: i32, namespace: i32): void {
+    this.isResource = true;
+    this.verb = verb;
+    this.apiGroup = apiGroup;
+    this.resource = resource;
+    this.subresource = subresource;
+    this.name = name;
+    this.namespace = namespace;
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  setNonResource(verb: i32, path: string): void {
+    this.isResource = false;
+    this.verb = verb;
+    this.path = path;
+    this.namespace = 0;
+  }
 }
 
 // The outcome of one decision. When allowed, binding and subject say who granted it;

@@ -224,7 +224,6 @@ export class ViewCache {
   views: StaticArray<View | null> = new StaticArray<View | null>(64);
   count: i32 = 0;
   weight: i64 = 0;
-  builds: i32 = 0;
 
   constructor(s: Snapshot) {
     this.snapshot = s;
@@ -246,7 +245,6 @@ export class ViewCache {
       return buildView(this.snapshot, user, groups, nGroups, ns);
     }
     const v = buildView(this.snapshot, user, groups, nGroups, ns);
-    this.builds++;
     if (this.count == MAX_VIEWS || this.weight + <i64>v.weight > MAX_WEIGHT) {
       this.views = new StaticArray<View | null>(64);
       this.count = 0;

@@ -25,13 +25,18 @@ export class I64Table {
 
   // @ts-ignore: decorator
   @inline
-  private slot(key: i64): i32 {
+  private static slotOf(key: i64, mask: i32): i32 {
     // why: Fibonacci hashing spreads (namespace << 32 | id) keys, whose low bits repeat
-    return <i32>(<u64>(key * 0x9e3779b97f4a7c15) >>> 40) & this.mask;
+    return <i32>(<u64>(key * 0x9e3779b97f4a7c15) >>> 40) & mask;
   }
 
   get(key: i64): i32 {
-    return I64Table.lookup(this.slots, this.mask, key);
+    return <i32>I64Table.lookupWide(this.slots, this.mask, key);
+  }
+
+  // The same table with i64 values (an address, say): -1 for a missing key. A table is used with one or the other.
+  getWide(key: i64): i64 {
+    return I64Table.lookupWide(this.slots, this.mask, key);
   }
 
   // A lookup in the slots of a table that no longer changes (see slotArray/slotMask), for owners that keep the
@@ -39,10 +44,16 @@ export class I64Table {
   // @ts-ignore: decorator
   @inline
   static lookup(slots: StaticArray<i64>, mask: i32, key: i64): i32 {
-    let i = <i32>(<u64>(key * 0x9e3779b97f4a7c15) >>> 40) & mask;
+    return <i32>I64Table.lookupWide(slots, mask, key);
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  private static lookupWide(slots: StaticArray<i64>, mask: i32, key: i64): i64 {
+    let i = I64Table.slotOf(key, mask);
     while (true) {
       const k = unchecked(slots[i << 1]);
-      if (k == key) return <i32>unchecked(slots[(i << 1) + 1]);
+      if (k == key) return unchecked(slots[(i << 1) + 1]);
       if (k == EMPTY) return -1;
       i = (i + 1) & mask;
     }
@@ -57,40 +68,23 @@ export class I64Table {
     return this.mask;
   }
 
-  // The same table with i64 values (an address, say): -1 for a missing key. A table is used with one or the other.
-  getWide(key: i64): i64 {
-    const slots = this.slots;
-    const mask = this.mask;
-    let i = this.slot(key);
-    while (true) {
-      const k = unchecked(slots[i << 1]);
-      if (k == key) return unchecked(slots[(i << 1) + 1]);
-      if (k == EMPTY) return -1;
-      i = (i + 1) & mask;
-    }
+  set(key: i64, value: i32): void {
+    this.setWide(key, <i64>value);
   }
 
   setWide(key: i64, value: i64): void {
-    this.set(key, 0);
-    const slots = this.slots;
-    let i = this.slot(key);
-    while (unchecked(slots[i << 1]) != key) i = (i + 1) & this.mask;
-    unchecked(slots[(i << 1) + 1] = value);
-  }
-
-  set(key: i64, value: i32): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const slots = this.slots;
-    let i = this.slot(key);
+    let i = I64Table.slotOf(key, this.mask);
     while (true) {
       const k = unchecked(slots[i << 1]);
       if (k == key) {
-        unchecked(slots[(i << 1) + 1] = <i64>value);
+        unchecked(slots[(i << 1) + 1] = value);
         return;
       }
       if (k == EMPTY) {
         unchecked(slots[i << 1] = key);
-        unchecked(slots[(i << 1) + 1] = <i64>value);
+        unchecked(slots[(i << 1) + 1] = value);
         this.size++;
         return;
       }
@@ -126,7 +120,7 @@ export class I64Table {
     this.size = 0;
     for (let i = 0; i < oldCap; i++) {
       const k = unchecked(old[i << 1]);
-      if (k != EMPTY) this.set(k, <i32>unchecked(old[(i << 1) + 1]));
+      if (k != EMPTY) this.setWide(k, unchecked(old[(i << 1) + 1]));
     }
   }
 }

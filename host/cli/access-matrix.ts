@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { Engine, Grant } from "../../bindings/index.js";
 import type { LoadedObject } from "../k8s/load.js";
 import { combineResourceGroup } from "./can-i-list.js";
-import { withImplicitGroups } from "./can-i.js";
+import { withImplicitGroups } from "../k8s/identity.js";
 import {
   addInputOptions, collect, EXIT, loadEngine, paragraphs, printError, style, type InputOptions,
 } from "./common.js";

@@ -7,11 +7,7 @@ import {
 } from "./common.js";
 import { addOutputOption, GRANT_HELP, grantText, printJson, type OutputFormat } from "./format.js";
 import { ResourceTable } from "./resources.js";
-
-export const ANONYMOUS = "system:anonymous";
-export const AUTHENTICATED = "system:authenticated";
-export const UNAUTHENTICATED = "system:unauthenticated";
-const SA_PREFIX = "system:serviceaccount:";
+import { withImplicitGroups } from "../k8s/identity.js";
 
 /** Verbs kubectl knows (it warns about others, and so do we). */
 const RESOURCE_VERBS = new Set([
@@ -19,27 +15,6 @@ const RESOURCE_VERBS = new Set([
   "approve", "sign", "escalate", "attest",
 ]);
 const NON_RESOURCE_VERBS = new Set(["get", "put", "post", "head", "options", "delete", "patch", "*"]);
-
-/**
- * The groups the API server would give `user` on top of `groups`: `system:authenticated` (or
- * `system:unauthenticated` for `system:anonymous`), and for `system:serviceaccount:NS:NAME` also
- * `system:serviceaccounts` and `system:serviceaccounts:NS`, as the service-account token authenticator does.
- */
-export function withImplicitGroups(user: string, groups: readonly string[]): string[] {
-  const out = [...groups];
-  const add = (g: string) => {
-    if (!out.includes(g)) out.push(g);
-  };
-  if (user.startsWith(SA_PREFIX)) {
-    const parts = user.slice(SA_PREFIX.length).split(":");
-    if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") {
-      add("system:serviceaccounts");
-      add(`system:serviceaccounts:${parts[0]}`);
-    }
-  }
-  add(user === ANONYMOUS ? UNAUTHENTICATED : AUTHENTICATED);
-  return out;
-}
 
 export interface CanIQuestion {
   verb: string;

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import type { EscalationResult, PolicyRule } from "../../bindings/index.js";
 import { loadObjects, type LoadedObject } from "../k8s/load.js";
-import { withImplicitGroups } from "./can-i.js";
+import { withImplicitGroups } from "../k8s/identity.js";
 import {
   addInputOptions, CliError, collect, EXIT, loadEngine, paragraphs, printDiagnostic, usageError, type InputOptions,
 } from "./common.js";

@@ -1,4 +1,5 @@
 // Shared CLI plumbing: exit codes, errors, colours, the -f input options and loading them into an engine.
+import type { TextStyle } from "../lint/format-text.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CommanderError, type Command } from "commander";
@@ -34,14 +35,8 @@ export function usageError(message: string): CliError {
 
 // ---------- colours ----------
 
-export interface Style {
-  bold(s: string): string;
-  dim(s: string): string;
-  red(s: string): string;
-  green(s: string): string;
-  yellow(s: string): string;
-  cyan(s: string): string;
-}
+/** The colours the CLI prints with: the text report's (host/lint stays free of Node, so it owns the type). */
+export type Style = TextStyle;
 
 /** Colours only on a TTY, and never when NO_COLOR is set (https://no-color.org); FORCE_COLOR forces them on. */
 export function colorEnabled(stream: NodeJS.WriteStream): boolean {

@@ -5,7 +5,7 @@ import type { CheckInfo, LintFinding, LintResult, Severity } from "../../binding
 import type { SourcePosition } from "../k8s/types.js";
 import { countsText, pathText, positionText, SEVERITIES } from "./report.js";
 
-/** The colours the text report uses (host/cli/common.ts's Style fits). */
+/** The colours the text report uses; the CLI's Style (host/cli/common.ts) is this type. */
 export interface TextStyle {
   bold(s: string): string;
   dim(s: string): string;

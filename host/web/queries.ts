@@ -2,34 +2,12 @@
 // request is allowed for) and what may a subject do (its rules in a namespace, SelfSubjectRulesReview style).
 import type { Grant, RulesForResult, SubjectAccessReviewSpec, WhoCanResult } from "../../bindings/web.js";
 import { ResourceTable } from "../cli/resources.js";
+import { withImplicitGroups } from "../k8s/identity.js";
 import type { EngineClient } from "./client.js";
 import { byId, fill, h } from "./dom.js";
 import type { CanIResult } from "./protocol.js";
 
-const ANONYMOUS = "system:anonymous";
-const SA_PREFIX = "system:serviceaccount:";
 const table = new ResourceTable();
-
-/**
- * The groups the API server adds to an authenticated request (the same rule as the CLI's can-i): system:authenticated
- * (system:unauthenticated for system:anonymous), and for system:serviceaccount:NS:NAME also system:serviceaccounts
- * and system:serviceaccounts:NS.
- */
-export function withImplicitGroups(user: string, groups: readonly string[]): string[] {
-  const out = [...groups];
-  const add = (g: string) => {
-    if (!out.includes(g)) out.push(g);
-  };
-  if (user.startsWith(SA_PREFIX)) {
-    const parts = user.slice(SA_PREFIX.length).split(":");
-    if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") {
-      add("system:serviceaccounts");
-      add(`system:serviceaccounts:${parts[0]}`);
-    }
-  }
-  add(user === ANONYMOUS ? "system:unauthenticated" : "system:authenticated");
-  return out;
-}
 
 function value(form: HTMLFormElement, name: string): string {
   const el = form.elements.namedItem(name) as HTMLInputElement | null;
