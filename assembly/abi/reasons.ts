@@ -3,7 +3,7 @@
 import { Snapshot } from "../index/snapshot";
 import { Decision, reasonText } from "../eval/authorize";
 import { I64Table } from "../util/i64-table";
-import { C_HANDLE, C_WORDS } from "../index/views";
+import { coldAddress, K_HANDLE, V_DENY } from "../index/views";
 
 const MAX_REASONS = 1 << 20;
 export const HANDLE_LAST: i32 = (1 << 30) - 1; // "the reason of the last decision" (table full)
@@ -21,26 +21,30 @@ export class ReasonTable {
 
   handle(d: Decision): i32 {
     if (d.allowed) {
-      const v = d.view;
+      const v = d.views;
       const c = d.candidate;
+      let slot: usize = 0;
       if (v != null && c >= 0) {
-        const cached = v.cand(c, C_HANDLE);
+        slot = coldAddress(v.base(d.at), c, K_HANDLE);
+        const cached = load<i32>(slot);
         if (cached >= 0) return cached;
       }
       const key = (<i64>d.binding << 32) | <i64>d.subject;
       let h = this.byGrant.get(key);
       if (h < 0) h = this.add(reasonText(this.snapshot, d), key, true);
       // why: a view's candidate always grants with the same binding and subject, so the same text
-      if (v != null && c >= 0 && h != HANDLE_LAST) unchecked(v.cands[c * C_WORDS + C_HANDLE] = h);
+      // INVARIANT: building the text allocates but builds no view, so the record has not moved
+      if (slot != 0 && h != HANDLE_LAST) store<i32>(slot, h);
       return h;
     }
     if (d.errorCount == 0) return 0;
     // why: a view denies everything it denies with the same errors, so its denial text is built once
-    const v = d.view;
-    if (v != null && v.denyHandle >= 0) return v.denyHandle;
+    const v = d.views;
+    const deny: usize = v != null ? v.base(d.at) + (<usize>V_DENY << 2) : 0;
+    if (deny != 0 && load<i32>(deny) >= 0) return load<i32>(deny);
     const text = reasonText(this.snapshot, d);
     const h = this.byText.has(text) ? this.byText.get(text) : this.add(text, 0, false);
-    if (v != null && h != HANDLE_LAST) v.denyHandle = h;
+    if (deny != 0 && h != HANDLE_LAST) store<i32>(deny, h);
     return h;
   }
 

@@ -4,7 +4,11 @@ import { Snapshot, CompiledRule } from "../index/snapshot";
 import { hasId, ID_UNKNOWN } from "../index/vocab";
 import { ruleKey, RoleIndex, ID_LIMIT } from "../index/role-index";
 import { I64Table } from "../util/i64-table";
-import { View, viewCache, C_ROLE, C_POSITION, C_SUBJECT, C_SLOTS, C_MASK, C_OTHERS, RULE_BITS, RULE_MASK } from "../index/views";
+import {
+  ViewCache, viewCache, word, probeOffset, othersOffset, nonResourceOffset, errorsOffset, coldAddress, V_SIZE,
+  V_MERGED_MASK, V_MERGED_SLOTS, V_OTHERS_FIRST, V_NOTHERS, V_NNONRES, V_NERRORS, P_WORDS, P_SLOTS, P_MASK, P_SLOW,
+  K_ROLE, K_POSITION, K_SUBJECT, RULE_BITS, RULE_MASK,
+} from "../index/views";
 import { KIND_CLUSTER_ROLE_BINDING, SUBJECT_SERVICE_ACCOUNT, Subject } from "../model/policy";
 import { goQuote } from "../util/quote";
 
@@ -59,12 +63,15 @@ export class Decision {
   rule: i32 = -1;
   errorIds: StaticArray<i32> = new StaticArray<i32>(16);
   errorCount: i32 = 0;
-  // the view the decision went through (its denial reason is the same for every request it denies)
-  view: View | null = null;
+  // the view the decision went through (its denial reason is the same for every request it denies): its cache
+  // and record offset (valid until the next decision)
+  views: ViewCache | null = null;
+  at: i32 = -1;
   candidate: i32 = -1; // the granting candidate of the view
 
   reset(): void {
-    this.view = null;
+    this.views = null;
+    this.at = -1;
     this.candidate = -1;
     this.allowed = false;
     this.binding = -1;
@@ -147,75 +154,87 @@ export function roleAllowsCompiled(s: Snapshot, role: i32, q: Request, combined:
 // until one allows; a denial reports the resolution errors of every binding visited.
 export function decide(s: Snapshot, q: Request, d: Decision): void {
   d.reset();
-  const v = viewCache(s).get(q.user, q.groups, q.groupCount, q.namespace);
-  d.view = v;
-  const n = v.size;
+  const cache = viewCache(s);
+  const at = cache.get(q.user, q.groups, q.groupCount, q.namespace);
+  d.views = cache;
+  d.at = at;
+  const b = cache.base(at);
+  const n = word(b, V_SIZE);
   if (n > 0) {
     if (q.isResource) {
       const combined = s.combinedResourceId(q.resource, q.subresource);
       const key = plainKey(q, combined);
-      if (!v.merged) {
+      const mergedMask = word(b, V_MERGED_MASK);
+      if (mergedMask < 0) {
+        const probe = b + (<usize>probeOffset(b) << 2);
         for (let c = 0; c < n; c++) {
+          const p = probe + (<usize>(c * P_WORDS) << 2);
+          const mask = load<i32>(p, P_MASK << 2);
           let rule: i32;
-          if (v.cand(c, C_OTHERS) == 0) {
+          if (mask >= 0) {
             // why: a role with plain rules only answers from its table, read straight from the view's words
-            rule = key >= 0 ? I64Table.lookup(changetype<StaticArray<i64>>(<usize>v.cand(c, C_SLOTS)), v.cand(c, C_MASK), key) : -1;
+            rule = key >= 0 ? I64Table.lookup(changetype<StaticArray<i64>>(<usize>load<i32>(p, P_SLOTS << 2)), mask, key) : -1;
+          } else if (mask == P_SLOW) {
+            const role = load<i32>(coldAddress(b, c, K_ROLE));
+            rule = roleAllowsKeyed(s, role, unchecked(s.roleIndexes[role]), q, combined, key);
           } else {
-            rule = roleAllowsKeyed(s, v.cand(c, C_ROLE), unchecked(v.indexes[c]), q, combined, key);
+            continue; // P_NONE: no resource rules
           }
           if (rule >= 0) {
-            grant(v, c, rule, d);
+            grant(b, c, rule, d);
             return;
           }
         }
       } else {
         // the first candidate with a plain rule for the key; one before it can only allow by another rule
-        const hit = key >= 0 ? I64Table.lookup(v.plainSlots, v.plainMask, key) : -1;
+        const hit = key >= 0 ? I64Table.lookup(changetype<StaticArray<i64>>(<usize>word(b, V_MERGED_SLOTS)), mergedMask, key) : -1;
         const first = hit >= 0 ? hit >>> RULE_BITS : i32.MAX_VALUE;
-        if (v.othersFirst <= first) {
-          const others = v.others;
-          for (let i = 0, m = others.length; i < m; i++) {
-            const c = unchecked(others[i]);
+        if (word(b, V_OTHERS_FIRST) <= first) {
+          const others = othersOffset(b);
+          for (let i = 0, m = word(b, V_NOTHERS); i < m; i++) {
+            const c = word(b, others + i);
             if (c > first) break;
-            const rule = roleAllowsKeyed(s, v.cand(c, C_ROLE), unchecked(v.indexes[c]), q, combined, key);
+            const role = load<i32>(coldAddress(b, c, K_ROLE));
+            const rule = roleAllowsKeyed(s, role, unchecked(s.roleIndexes[role]), q, combined, key);
             if (rule >= 0) {
-              grant(v, c, rule, d);
+              grant(b, c, rule, d);
               return;
             }
           }
         }
         if (hit >= 0) {
           let rule = hit & RULE_MASK;
-          if (rule == RULE_MASK) rule = unchecked(v.indexes[first]).plain.get(key);
-          grant(v, first, rule, d);
+          if (rule == RULE_MASK) rule = unchecked(s.roleIndexes[load<i32>(coldAddress(b, first, K_ROLE))]).plain.get(key);
+          grant(b, first, rule, d);
           return;
         }
       }
     } else {
       q.pathId = s.vocab.lookup(q.path);
-      const nr = v.nonResource;
-      for (let i = 0, m = nr.length; i < m; i++) {
-        const c = unchecked(nr[i]);
-        const rule = roleAllowsKeyed(s, v.cand(c, C_ROLE), unchecked(v.indexes[c]), q, ID_UNKNOWN, -1);
+      const nr = nonResourceOffset(b);
+      for (let i = 0, m = word(b, V_NNONRES); i < m; i++) {
+        const c = word(b, nr + i);
+        const role = load<i32>(coldAddress(b, c, K_ROLE));
+        const rule = roleAllowsKeyed(s, role, unchecked(s.roleIndexes[role]), q, ID_UNKNOWN, -1);
         if (rule >= 0) {
-          grant(v, c, rule, d);
+          grant(b, c, rule, d);
           return;
         }
       }
     }
   }
-  const errors = v.errors;
-  for (let i = 0, m = errors.length; i < m; i++) d.addError(unchecked(errors[i]));
+  const errors = errorsOffset(b);
+  for (let i = 0, m = word(b, V_NERRORS); i < m; i++) d.addError(word(b, errors + i));
 }
 
 // @ts-ignore: decorator
 @inline
-function grant(v: View, candidate: i32, rule: i32, d: Decision): void {
+function grant(b: usize, candidate: i32, rule: i32, d: Decision): void {
   d.allowed = true;
   d.candidate = candidate;
-  d.binding = v.cand(candidate, C_POSITION);
+  d.binding = load<i32>(coldAddress(b, candidate, K_POSITION));
   d.rule = rule;
-  d.subject = v.cand(candidate, C_SUBJECT);
+  d.subject = load<i32>(coldAddress(b, candidate, K_SUBJECT));
   // why: "if you can pass with the rules supplied, you do not have to fail": no errors
 }
 

@@ -146,6 +146,11 @@ export class Snapshot {
   diagnostics: Diagnostics;
   // requester views, built on demand by the decision path (index/views.ts)
   views: ViewCache | null = null;
+  // the slots of every role's non-empty plain-rule table, copied side by side in role order (a namespace's Roles
+  // are neighbours): the decision path probes these, so the tables a requester reaches share pages instead of
+  // lying wherever their builds left them in the heap. plainAt[role]: the role's first word, -1 for an empty table.
+  plainPacked: StaticArray<i64> = [];
+  plainAt: StaticArray<i32> = [];
 
   constructor(policy: Policy, aggregate: bool, diags: Diagnostics) {
     this.diagnostics = diags;
@@ -164,6 +169,7 @@ export class Snapshot {
       unchecked(this.compiled[i] = rules);
       unchecked(this.roleIndexes[i] = new RoleIndex(rules));
     }
+    this.packPlainTables();
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < policy.bindings.length; i++) {
         const b = policy.bindings[i];
@@ -172,6 +178,36 @@ export class Snapshot {
       }
       if (pass == 0) this.clusterBindingCount = this.bindings.length;
     }
+  }
+
+  private packPlainTables(): void {
+    const n = this.roleIndexes.length;
+    const at = new StaticArray<i32>(n);
+    let words = 0;
+    for (let i = 0; i < n; i++) {
+      const t = unchecked(this.roleIndexes[i]).plain;
+      if (t.size == 0) {
+        unchecked(at[i] = -1);
+        continue;
+      }
+      unchecked(at[i] = words);
+      words += t.capacity << 1;
+    }
+    const packed = new StaticArray<i64>(words);
+    for (let i = 0; i < n; i++) {
+      const w = unchecked(at[i]);
+      if (w < 0) continue;
+      const t = unchecked(this.roleIndexes[i]).plain;
+      memory.copy(changetype<usize>(packed) + (<usize>w << 3), changetype<usize>(t.slotArray), <usize>t.capacity << 4);
+    }
+    this.plainPacked = packed;
+    this.plainAt = at;
+  }
+
+  // The address of role's packed plain-table slots (probe them with its table's mask), 0 for an empty table.
+  plainSlotsAddress(role: i32): usize {
+    const w = unchecked(this.plainAt[role]);
+    return w < 0 ? 0 : changetype<usize>(this.plainPacked) + (<usize>w << 3);
   }
 
   private compileRules(rules: PolicyRule[]): CompiledRule[] {

@@ -6,29 +6,66 @@
 // probe for the (verb, group, resource) key. Views are built on first use and kept in a bounded cache per
 // snapshot: the set of requesters is small next to the set of requests, and a view depends on nothing but the
 // immutable snapshot and its key, so a cached view can never be stale.
+//
+// Memory layout. A decision's cost at 10k+ bindings is its cache misses, not its instructions: thousands of
+// distinct requesters make every view cold. So a view is one record of i32 words in one arena (no objects, no
+// pointers between them), laid out in the order a decision reads it:
+//
+//   header  V_USER .. V_NERRORS               the key, counts, and the denial's reason handle
+//   groups  [nGroups]                         the rest of the key
+//   probe   [size × P_WORDS]                  per candidate: its role's plain-table slots and mask (P_*)
+//   cold    [size × K_WORDS]                  per candidate: binding position, role, subject, grant handle (K_*)
+//   others  [nOthers]                         candidates whose role has resource rules outside its plain table
+//   nonRes  [nNonResource]                    candidates whose role has non-resource rules
+//   errors  [nErrors]                         distinct resolution errors, in visiting order
+//
+// The header, the key and the probe words of a typical view share two cache lines.
 import { Snapshot } from "./snapshot";
-import { RoleIndex } from "./role-index";
 import { I64Table, EMPTY } from "../util/i64-table";
 import { ID_UNKNOWN } from "./vocab";
 
-// why: bound the cache's memory (a weight unit is about 8 bytes: table words and candidate words); when a new
-// view would pass the budget (~128 MiB), the cache starts over
+// why: bound the cache's memory: arena words plus merged-table words (about 4 bytes a unit); when a new view
+// would pass the budget (~128 MiB), the cache starts over
 const MAX_VIEWS: i32 = 65536;
-const MAX_WEIGHT: i64 = 1 << 24;
-const MERGE_MIN_CANDIDATES: i32 = 2;
+const MAX_WEIGHT: i64 = 1 << 25;
+// why: a merged table is one probe where the candidates would take several, but it copies every key of every
+// candidate role into a table of this view's own: the big aggregated roles (admin, edit: over a thousand keys)
+// make such a view tens of KiB, and thousands of cold views cost more misses than the probes they save, while
+// shared role tables (the bootstrap roles every requester reaches) stay in cache across requesters. Measured on
+// the 10k-binding benchmark: merging views of 2+ candidates cost 2.3x the time of never merging, and of 6+
+// candidates 1.5x. So only requesters with very many bindings get a merged table.
+const MERGE_MIN_CANDIDATES: i32 = 16;
 const MERGE_MAX_KEYS: i32 = 4096;
 
-// Per-candidate words of View.cands.
-export const C_POSITION: i32 = 0; // the binding's position
-export const C_ROLE: i32 = 1; // its role
-export const C_SUBJECT: i32 = 2; // the first subject of the binding that names this requester (appliesTo)
-export const C_HANDLE: i32 = 3; // host-visible reason handle of a grant by this candidate, once computed (-1: not yet)
-// the role's plain-rule table, read without going through its RoleIndex and I64Table objects: the address of its
-// slots (kept alive by the snapshot's RoleIndex; a finished table never moves) and its mask
-export const C_SLOTS: i32 = 4;
-export const C_MASK: i32 = 5;
-export const C_OTHERS: i32 = 6; // how many of the role's resource rules are outside its plain table
-export const C_WORDS: i32 = 7;
+// Header words of a view record.
+export const V_USER: i32 = 0;
+export const V_NS: i32 = 1; // 0 for a view without RoleBindings (cluster-scoped request, or a namespace no binding names)
+export const V_NGROUPS: i32 = 2;
+export const V_SIZE: i32 = 3; // candidates whose roleRef resolves
+export const V_OTHERS_FIRST: i32 = 4; // the first candidate with resource rules outside its plain table (MAX: none)
+export const V_DENY: i32 = 5; // host-visible reason handle of a denial through this view, once computed (-1: not yet)
+export const V_MERGED_MASK: i32 = 6; // the merged plain table's slot mask, -1 when the view has none
+export const V_MERGED_SLOTS: i32 = 7; // its slots' address (kept alive by ViewCache.tables)
+export const V_NOTHERS: i32 = 8;
+export const V_NNONRES: i32 = 9;
+export const V_NERRORS: i32 = 10;
+export const V_HEADER: i32 = 11;
+
+// Probe words per candidate: the role's plain-table slots (address in Snapshot.plainPacked) and mask; in the
+// mask, P_SLOW when the role also has resource rules outside its plain table (then the decision asks the role's
+// RoleIndex), P_NONE when it has no resource rules at all (nothing to probe).
+export const P_SLOTS: i32 = 0;
+export const P_MASK: i32 = 1;
+export const P_WORDS: i32 = 2;
+export const P_SLOW: i32 = -1;
+export const P_NONE: i32 = -2;
+
+// Cold words per candidate, read once a candidate grants.
+export const K_POSITION: i32 = 0; // the binding's position
+export const K_ROLE: i32 = 1; // its role
+export const K_SUBJECT: i32 = 2; // the first subject of the binding that names this requester (appliesTo)
+export const K_HANDLE: i32 = 3; // host-visible reason handle of a grant by this candidate, once computed (-1: not yet)
+export const K_WORDS: i32 = 4;
 
 // A merged plain-table value: (candidate << RULE_BITS) | rule index in the candidate's role, RULE_MASK when the
 // rule index does not fit (then the role's own table tells it).
@@ -36,51 +73,57 @@ export const RULE_BITS: i32 = 12;
 export const RULE_MASK: i32 = (1 << RULE_BITS) - 1;
 const MAX_MERGED_CANDIDATES: i32 = 1 << (31 - RULE_BITS);
 
-export class View {
-  user: i32;
-  namespace: i32; // 0 for a view without RoleBindings (cluster-scoped request, or a namespace no binding names)
-  size: i32 = 0; // candidates whose roleRef resolves
-  // true when `plain` merges the candidates' plain tables; otherwise each candidate's role table is probed
-  merged: bool = false;
-  // the first candidate whose role has resource rules outside its plain table (i32.MAX_VALUE: none)
-  othersFirst: i32 = i32.MAX_VALUE;
-  // the host-visible reason handle of a denial through this view, once computed (-1: not yet)
-  denyHandle: i32 = -1;
-  // plain-table slots and candidate words this view holds (the cache's memory budget counts them)
-  weight: i32 = 0;
-  groups: StaticArray<i32>;
-  // INVARIANT: candidates in ascending position, C_WORDS words each (see C_*); `indexes` parallel
-  cands: StaticArray<i32> = [];
-  indexes: StaticArray<RoleIndex> = [];
-  // (verb, group, resource) key of a plain rule -> merged value of the first candidate whose role has it:
-  // the slots of a finished I64Table, kept here to save an indirection (I64Table.lookup)
-  plainSlots: StaticArray<i64> = EMPTY_TABLE.slotArray;
-  plainMask: i32 = EMPTY_TABLE.slotMask;
-  // ascending candidates whose role has resource rules outside its plain table; and with non-resource rules
-  others: StaticArray<i32> = [];
-  nonResource: StaticArray<i32> = [];
-  // distinct resolution errors (ids of Snapshot.errors) of the candidates that do not resolve, in visiting order
-  errors: StaticArray<i32> = [];
+// Word offsets of a record's sections, from its header.
+// @ts-ignore: decorator
+@inline
+export function probeOffset(b: usize): i32 {
+  return V_HEADER + load<i32>(b + (<usize>V_NGROUPS << 2));
+}
 
-  constructor(user: i32, groups: StaticArray<i32>, namespace: i32) {
-    this.user = user;
-    this.groups = groups;
-    this.namespace = namespace;
-  }
+// @ts-ignore: decorator
+@inline
+export function coldOffset(b: usize): i32 {
+  return probeOffset(b) + load<i32>(b + (<usize>V_SIZE << 2)) * P_WORDS;
+}
 
-  // @ts-ignore: decorator
-  @inline
-  cand(c: i32, word: i32): i32 {
-    return unchecked(this.cands[c * C_WORDS + word]);
-  }
+// @ts-ignore: decorator
+@inline
+export function othersOffset(b: usize): i32 {
+  return coldOffset(b) + load<i32>(b + (<usize>V_SIZE << 2)) * K_WORDS;
+}
+
+// @ts-ignore: decorator
+@inline
+export function nonResourceOffset(b: usize): i32 {
+  return othersOffset(b) + load<i32>(b + (<usize>V_NOTHERS << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+export function errorsOffset(b: usize): i32 {
+  return nonResourceOffset(b) + load<i32>(b + (<usize>V_NNONRES << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+export function word(b: usize, at: i32): i32 {
+  return load<i32>(b + (<usize>at << 2));
+}
+
+// Address of candidate c's cold word k in the record at b.
+// @ts-ignore: decorator
+@inline
+export function coldAddress(b: usize, c: i32, k: i32): usize {
+  return b + (<usize>(coldOffset(b) + c * K_WORDS + k) << 2);
 }
 
 const EMPTY_TABLE = new I64Table(1);
 
-// Scratch for building views (no allocation per build beyond the view itself once warmed up).
+// Scratch for building views (no allocation per build once warmed up).
 const lists = new Array<i32[]>();
 let cursors = new StaticArray<i32>(66);
 let merged = new StaticArray<i32>(256);
+const errorScratch = new Array<i32>();
 
 function appendMerged(n: i32, v: i32): i32 {
   if (n == merged.length) {
@@ -135,73 +178,6 @@ function mergeCandidates(s: Snapshot, user: i32, groups: StaticArray<i32>, nGrou
   return n;
 }
 
-export function buildView(s: Snapshot, user: i32, groups: StaticArray<i32>, nGroups: i32, namespace: i32): View {
-  const own = new StaticArray<i32>(nGroups);
-  for (let g = 0; g < nGroups; g++) unchecked(own[g] = unchecked(groups[g]));
-  const v = new View(user, own, namespace);
-  const n = mergeCandidates(s, user, groups, nGroups, namespace);
-  let resolved = 0;
-  let plainKeys = 0;
-  for (let i = 0; i < n; i++) {
-    const role = unchecked(s.bindings[unchecked(merged[i])]).role;
-    if (role < 0) continue;
-    resolved++;
-    plainKeys += unchecked(s.roleIndexes[role]).plain.size;
-  }
-  const cands = new StaticArray<i32>(resolved * C_WORDS);
-  const indexes = new StaticArray<RoleIndex>(resolved);
-  const errors = new Array<i32>();
-  const others = new Array<i32>();
-  const nonResource = new Array<i32>();
-  // why: with few candidates a probe per candidate costs what one probe in a merged table costs; merge only
-  // when it saves probes, and not past a size where building it costs more than it saves
-  const merge = resolved >= MERGE_MIN_CANDIDATES && resolved < MAX_MERGED_CANDIDATES && plainKeys > 0 &&
-    plainKeys <= MERGE_MAX_KEYS;
-  const plain = merge ? new I64Table(plainKeys) : EMPTY_TABLE;
-  let r = 0;
-  for (let i = 0; i < n; i++) {
-    const at = unchecked(merged[i]);
-    const ib = unchecked(s.bindings[at]);
-    if (ib.role < 0) {
-      if (!errors.includes(ib.errorId)) errors.push(ib.errorId);
-      continue;
-    }
-    const ix = unchecked(s.roleIndexes[ib.role]);
-    const w = r * C_WORDS;
-    unchecked(cands[w + C_POSITION] = at);
-    unchecked(cands[w + C_ROLE] = ib.role);
-    unchecked(cands[w + C_SUBJECT] = s.firstMatchingSubject(ib, user, groups, nGroups));
-    unchecked(cands[w + C_HANDLE] = -1);
-    unchecked(cands[w + C_SLOTS] = <i32>changetype<usize>(ix.plain.slotArray));
-    unchecked(cands[w + C_MASK] = ix.plain.slotMask);
-    unchecked(cands[w + C_OTHERS] = ix.others.length);
-    unchecked(indexes[r] = ix);
-    if (ix.others.length > 0) others.push(r);
-    if (ix.nonResource.length > 0) nonResource.push(r);
-    const t = ix.plain;
-    if (merge && t.size > 0) {
-      for (let k = 0, cap = t.capacity; k < cap; k++) {
-        const key = t.keyAt(k);
-        // why: keep the first candidate that has the key: it is the one Kubernetes' visitor reaches first
-        if (key != EMPTY && plain.get(key) < 0) plain.set(key, (r << RULE_BITS) | min(t.valueAt(k), RULE_MASK));
-      }
-    }
-    r++;
-  }
-  v.size = resolved;
-  v.cands = cands;
-  v.indexes = indexes;
-  v.plainSlots = plain.slotArray;
-  v.plainMask = plain.slotMask;
-  v.merged = merge;
-  v.others = StaticArray.fromArray(others);
-  v.othersFirst = others.length > 0 ? others[0] : i32.MAX_VALUE;
-  v.nonResource = StaticArray.fromArray(nonResource);
-  v.errors = StaticArray.fromArray(errors);
-  v.weight = (merge ? plain.capacity * 2 : 0) + resolved * (C_WORDS + 1) + 16;
-  return v;
-}
-
 // @ts-ignore: decorator
 @inline
 function mix(h: u64, x: i32): u64 {
@@ -210,56 +186,175 @@ function mix(h: u64, x: i32): u64 {
   return h ^ (h >> 31);
 }
 
-function sameKey(v: View, user: i32, groups: StaticArray<i32>, nGroups: i32, namespace: i32): bool {
-  if (v.user != user || v.namespace != namespace || v.groups.length != nGroups) return false;
-  const own = v.groups;
-  for (let g = 0; g < nGroups; g++) if (unchecked(own[g]) != unchecked(groups[g])) return false;
-  return true;
-}
-
 export class ViewCache {
   snapshot: Snapshot;
+  // key hash -> word offset of the view's record in `arena`
   table: I64Table = new I64Table(256);
-  // INVARIANT: views[0, count) are the cached views; the table maps a key's hash to an index here
-  views: StaticArray<View | null> = new StaticArray<View | null>(64);
+  // INVARIANT: arena[0, top) holds `count` committed records; offsets stay valid when the arena grows
+  arena: StaticArray<i32> = new StaticArray<i32>(1 << 14);
+  top: i32 = 0;
   count: i32 = 0;
   weight: i64 = 0;
+  // merged tables' slots, kept alive here (records hold their addresses)
+  tables: StaticArray<i64>[] = [];
 
   constructor(s: Snapshot) {
     this.snapshot = s;
   }
 
-  // The view of (user, groups in the given order, namespace); RoleBindings count only for a namespace id > 0.
-  get(user: i32, groups: StaticArray<i32>, nGroups: i32, namespace: i32): View {
+  // The address of the record at word offset `at` (valid until the next view is built).
+  // @ts-ignore: decorator
+  @inline
+  base(at: i32): usize {
+    return changetype<usize>(this.arena) + (<usize>at << 2);
+  }
+
+  // The record of (user, groups in the given order, namespace); RoleBindings count only for a namespace id > 0.
+  get(user: i32, groups: StaticArray<i32>, nGroups: i32, namespace: i32): i32 {
     const ns = namespace > 0 ? namespace : 0;
     let h = mix(mix(0xcbf29ce484222325, user), ns);
     for (let g = 0; g < nGroups; g++) h = mix(h, unchecked(groups[g]));
     // why: I64Table keys must not be i64.MIN_VALUE; a non-negative key never is
     const key = <i64>(h >> 1);
-    const at = this.table.getWide(key);
+    const t = this.table;
+    const at = I64Table.lookup(t.slotArray, t.slotMask, key);
     if (at >= 0) {
-      // why: the table holds the view's address (the views array keeps it alive): one indirection less
-      const v = changetype<View>(<usize>at);
-      if (sameKey(v, user, groups, nGroups, ns)) return v;
-      // why: a hash collision: answer from a view of its own, uncached (never from the other requester's)
-      return buildView(this.snapshot, user, groups, nGroups, ns);
+      if (this.sameKey(at, user, groups, nGroups, ns)) return at;
+      // why: a hash collision: answer from a view of its own, built past the committed records and not kept
+      // (never from the other requester's)
+      return this.build(user, groups, nGroups, ns);
     }
-    const v = buildView(this.snapshot, user, groups, nGroups, ns);
-    if (this.count == MAX_VIEWS || this.weight + <i64>v.weight > MAX_WEIGHT) {
-      this.views = new StaticArray<View | null>(64);
-      this.count = 0;
-      this.table = new I64Table(256);
-      this.weight = 0;
-    }
-    if (this.count == this.views.length) {
-      const grown = new StaticArray<View | null>(this.count * 2);
-      for (let i = 0; i < this.count; i++) unchecked(grown[i] = unchecked(this.views[i]));
-      this.views = grown;
-    }
-    this.weight += <i64>v.weight;
-    this.table.setWide(key, <i64>changetype<usize>(v));
-    unchecked(this.views[this.count++] = v);
+    if (this.count == MAX_VIEWS || this.weight > MAX_WEIGHT) this.reset();
+    const v = this.build(user, groups, nGroups, ns);
+    this.top = v + this.recordWords(v);
+    this.count++;
+    this.weight += <i64>this.recordWords(v);
+    this.table.set(key, v);
     return v;
+  }
+
+  private sameKey(at: i32, user: i32, groups: StaticArray<i32>, nGroups: i32, ns: i32): bool {
+    const b = this.base(at);
+    if (word(b, V_USER) != user || word(b, V_NS) != ns || word(b, V_NGROUPS) != nGroups) return false;
+    for (let g = 0; g < nGroups; g++) if (word(b, V_HEADER + g) != unchecked(groups[g])) return false;
+    return true;
+  }
+
+  private recordWords(at: i32): i32 {
+    const b = this.base(at);
+    return errorsOffset(b) + word(b, V_NERRORS);
+  }
+
+  private reset(): void {
+    this.table = new I64Table(256);
+    this.arena = new StaticArray<i32>(1 << 14);
+    this.top = 0;
+    this.count = 0;
+    this.weight = 0;
+    this.tables = [];
+  }
+
+  private reserve(words: i32): void {
+    const need = this.top + words;
+    let cap = this.arena.length;
+    if (need <= cap) return;
+    while (cap < need) cap <<= 1;
+    const grown = new StaticArray<i32>(cap);
+    memory.copy(changetype<usize>(grown), changetype<usize>(this.arena), <usize>this.top << 2);
+    this.arena = grown;
+  }
+
+  // Writes the view's record at `top` (not committed) and returns its offset.
+  private build(user: i32, groups: StaticArray<i32>, nGroups: i32, namespace: i32): i32 {
+    const s = this.snapshot;
+    const n = mergeCandidates(s, user, groups, nGroups, namespace);
+    let size = 0;
+    let plainKeys = 0;
+    let nOthers = 0;
+    let nNonResource = 0;
+    errorScratch.length = 0;
+    for (let i = 0; i < n; i++) {
+      const ib = unchecked(s.bindings[unchecked(merged[i])]);
+      if (ib.role < 0) {
+        if (!errorScratch.includes(ib.errorId)) errorScratch.push(ib.errorId);
+        continue;
+      }
+      const ix = unchecked(s.roleIndexes[ib.role]);
+      size++;
+      plainKeys += ix.plain.size;
+      if (ix.others.length > 0) nOthers++;
+      if (ix.nonResource.length > 0) nNonResource++;
+    }
+    const nErrors = errorScratch.length;
+    const words = V_HEADER + nGroups + size * (P_WORDS + K_WORDS) + nOthers + nNonResource + nErrors;
+    this.reserve(words);
+    // why: with few candidates a probe per candidate costs what one probe in a merged table costs; merge only
+    // when it saves probes, and not past a size where the copy costs more misses than it saves
+    const merge = size >= MERGE_MIN_CANDIDATES && size < MAX_MERGED_CANDIDATES && plainKeys > 0 &&
+      plainKeys <= MERGE_MAX_KEYS;
+    const plain = merge ? new I64Table(plainKeys) : EMPTY_TABLE;
+    const at = this.top;
+    const b = this.base(at);
+    store<i32>(b + (<usize>V_USER << 2), user);
+    store<i32>(b + (<usize>V_NS << 2), namespace);
+    store<i32>(b + (<usize>V_NGROUPS << 2), nGroups);
+    store<i32>(b + (<usize>V_SIZE << 2), size);
+    store<i32>(b + (<usize>V_DENY << 2), -1);
+    store<i32>(b + (<usize>V_NOTHERS << 2), nOthers);
+    store<i32>(b + (<usize>V_NNONRES << 2), nNonResource);
+    store<i32>(b + (<usize>V_NERRORS << 2), nErrors);
+    for (let g = 0; g < nGroups; g++) store<i32>(b + (<usize>(V_HEADER + g) << 2), unchecked(groups[g]));
+    const probe = probeOffset(b);
+    const cold = coldOffset(b);
+    let othersAt = othersOffset(b);
+    let nonResourceAt = nonResourceOffset(b);
+    const errorsAt = errorsOffset(b);
+    let othersFirst = i32.MAX_VALUE;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const pos = unchecked(merged[i]);
+      const ib = unchecked(s.bindings[pos]);
+      if (ib.role < 0) continue;
+      const ix = unchecked(s.roleIndexes[ib.role]);
+      const p = b + (<usize>(probe + c * P_WORDS) << 2);
+      store<i32>(p, <i32>s.plainSlotsAddress(ib.role));
+      store<i32>(p, ix.others.length > 0 ? P_SLOW : ix.plain.size == 0 ? P_NONE : ix.plain.slotMask, P_MASK << 2);
+      const k = b + (<usize>(cold + c * K_WORDS) << 2);
+      store<i32>(k, pos, K_POSITION << 2);
+      store<i32>(k, ib.role, K_ROLE << 2);
+      store<i32>(k, s.firstMatchingSubject(ib, user, groups, nGroups), K_SUBJECT << 2);
+      store<i32>(k, -1, K_HANDLE << 2);
+      if (ix.others.length > 0) {
+        if (othersFirst == i32.MAX_VALUE) othersFirst = c;
+        store<i32>(b + (<usize>othersAt << 2), c);
+        othersAt++;
+      }
+      if (ix.nonResource.length > 0) {
+        store<i32>(b + (<usize>nonResourceAt << 2), c);
+        nonResourceAt++;
+      }
+      const t = ix.plain;
+      if (merge && t.size > 0) {
+        for (let j = 0, cap = t.capacity; j < cap; j++) {
+          const key = t.keyAt(j);
+          // why: keep the first candidate that has the key: it is the one Kubernetes' visitor reaches first
+          if (key != EMPTY && plain.get(key) < 0) plain.set(key, (c << RULE_BITS) | min(t.valueAt(j), RULE_MASK));
+        }
+      }
+      c++;
+    }
+    for (let e = 0; e < nErrors; e++) store<i32>(b + (<usize>(errorsAt + e) << 2), unchecked(errorScratch[e]));
+    store<i32>(b + (<usize>V_OTHERS_FIRST << 2), othersFirst);
+    if (merge) {
+      this.tables.push(plain.slotArray);
+      store<i32>(b + (<usize>V_MERGED_SLOTS << 2), <i32>changetype<usize>(plain.slotArray));
+      store<i32>(b + (<usize>V_MERGED_MASK << 2), plain.slotMask);
+      this.weight += <i64>(plain.capacity * 4);
+    } else {
+      store<i32>(b + (<usize>V_MERGED_SLOTS << 2), 0);
+      store<i32>(b + (<usize>V_MERGED_MASK << 2), -1);
+    }
+    return at;
   }
 }
 

@@ -13,8 +13,16 @@ const rb = (ns: string, name: string, kind: string, roleName: string, subjects: 
 const alice = { kind: "User", name: "alice" };
 const devs = { kind: "Group", name: "devs" };
 
-// alice reaches 8 bindings: a missing role, a names-only rule, plain rules, a wildcard, and namespace bindings
+// why: views merge their candidates' tables from 16 candidates up (MERGE_MIN_CANDIDATES); fillers take a
+// requester there
+const fillers = (n: number, roleName: string, subjects: object[]) =>
+  Array.from({ length: n }, (_, i) => crb(`9-filler-${String(i).padStart(2, "0")}`, roleName, subjects));
+
+// alice reaches 8 bindings: a missing role, a names-only rule, plain rules, a wildcard, and namespace bindings,
+// and 12 fillers: her views take the merged-table path, bob's (5 candidates) the per-candidate probes
 const objects = [
+  clusterRole("filler", [{ verbs: ["get"], apiGroups: [""], resources: ["fillers"] }]),
+  ...fillers(12, "filler", [alice]),
   clusterRole("names", [{ verbs: ["get"], apiGroups: [""], resources: ["pods"], resourceNames: ["a"] }]),
   clusterRole("plain-pods", [{ verbs: ["list"], apiGroups: [""], resources: ["services"] }, { verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] }]),
   clusterRole("plain-deploy", [{ verbs: ["get"], apiGroups: ["apps"], resources: ["deployments", "deployments/scale"] }]),
@@ -38,7 +46,7 @@ const requests = (() => {
     for (const namespace of ["", "ns1", "ns2"])
       for (const [verb, group, resource, subresource, name] of [["get", "", "pods", "", "a"], ["get", "", "pods", "", "b"], ["list", "", "pods", "", ""],
         ["get", "apps", "deployments", "", ""], ["get", "apps", "deployments", "scale", ""], ["patch", "apps", "deployments", "", ""],
-        ["delete", "", "pods", "", "x"], ["get", "", "secrets", "", "s"], ["list", "", "services", "", ""], ["get", "", "nodes", "", ""]])
+        ["delete", "", "pods", "", "x"], ["get", "", "secrets", "", "s"], ["list", "", "services", "", ""], ["get", "", "nodes", "", ""], ["get", "", "fillers", "", ""]])
         out.push({ ...who, resourceAttributes: { namespace, verb, group, resource, subresource, name } });
   for (const path of ["/healthz", "/api/v1", "/apis", "/healthz/x"]) out.push({ user: "alice", groups: ["devs"], nonResourceAttributes: { verb: "get", path } });
   return out;
@@ -65,7 +73,7 @@ describe("views", () => {
     const rules: object[] = Array.from({ length: 4500 }, () => ({ verbs: ["get"], apiGroups: [""], resources: ["r-dup"] }));
     rules.push({ verbs: ["get"], apiGroups: [""], resources: ["r-target"] }, { verbs: ["get"], apiGroups: [""], resources: ["r-target"] });
     const big = [clusterRole("big", rules), clusterRole("names", [{ verbs: ["get"], apiGroups: [""], resources: ["pods"], resourceNames: ["a"] }]),
-      ...["a", "b", "c", "d"].map((n) => crb(`${n}-big`, n === "c" ? "big" : "names", [alice]))];
+      ...["a", "b", "c", "d"].map((n) => crb(`${n}-big`, n === "c" ? "big" : "names", [alice])), ...fillers(12, "names", [alice])];
     const engine = await createEngine(big);
     for (const [resource, index] of [["r-target", 4500], ["r-dup", 0]] as const) {
       const r = engine.explain({ user: "alice", resourceAttributes: { verb: "get", resource } });
