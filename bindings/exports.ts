@@ -2,7 +2,7 @@
 import { EngineError } from "./errors.js";
 
 export const ABI_MAJOR = 2;
-export const ABI_MINOR = 1;
+export const ABI_MINOR = 2;
 
 export interface RawExports {
   memory: WebAssembly.Memory;
@@ -31,6 +31,8 @@ export interface RawExports {
   rbac_checks(flags: number): number;
   // 2.1: batch fast path
   rbac_decide_batch(id: number, ptr: number, len: number, count: number, out: number): number;
+  // 2.2: reusable batch buffer
+  rbac_batch_buffer(n: number): number;
   // 2.1: compact query answers
   rbac_query_tables(id: number, flags: number): number;
   rbac_who_can_ids(id: number, verb: number, apiGroup: number, resource: number, subresource: number, name: number,

@@ -59,24 +59,19 @@ export function takeStrings(ex: RawExports, ptr: number): string[] {
 }
 
 /**
- * Batch call: copies `input` into a guest buffer, allocates room for `count` i32 results, runs
- * `fn(inPtr, inLen, outPtr)`, and copies the results out (when it returns `count`); frees both buffers.
+ * Runs a batch export on `input` copied into the guest's reusable batch buffer (ABI 2.2 rbac_batch_buffer), with
+ * room for `count` i32 codes after it; returns the export's return code and the codes copied out.
  */
 export function withBatch(ex: RawExports, input: Uint8Array, count: number,
   fn: (inPtr: number, inLen: number, outPtr: number) => number): { rc: number; codes: Int32Array } {
-  const inPtr = ex.rbac_alloc(input.length);
-  let outPtr = 0;
-  try {
-    outPtr = ex.rbac_alloc(count * 4);
-    new Uint8Array(ex.memory.buffer, inPtr, input.length).set(input);
-    const rc = fn(inPtr, input.length, outPtr);
-    const codes = new Int32Array(count);
-    if (rc === count) codes.set(new Int32Array(ex.memory.buffer, outPtr, count));
-    return { rc, codes };
-  } finally {
-    ex.rbac_free(inPtr);
-    if (outPtr !== 0) ex.rbac_free(outPtr);
-  }
+  const outAt = (input.length + 3) & ~3;
+  const ptr = ex.rbac_batch_buffer(outAt + count * 4);
+  new Uint8Array(ex.memory.buffer, ptr, input.length).set(input);
+  const rc = fn(ptr, input.length, ptr + outAt);
+  const codes = new Int32Array(count);
+  // why: deciding may have grown the memory (views are built on demand), which detaches earlier views of it
+  if (rc === count) codes.set(new Int32Array(ex.memory.buffer, ptr + outAt, count));
+  return { rc, codes };
 }
 
 /** A view of the guest's reusable path buffer with room for at least `n` bytes (ABI rbac_path_buffer). */
