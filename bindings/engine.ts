@@ -46,19 +46,69 @@ export interface PreparedRequest {
   readonly words: Int32Array;
 }
 
-// why: one compact record per request (one typed array, not three objects): a host that keeps many prepared
-// requests touches two cache lines per decision instead of five
+// why: a host that keeps many prepared requests reads one of them cold per decision: every id is an in-object
+// property (small integers), with the first four group ids inline, so a decision reads one object (two adjacent
+// cache lines) instead of an object, its typed array and that array's elements. Measured at 10k bindings on the
+// benchmark's 10k prepared requests: 0.7 -> 0.47 µs per check (CPU, medians of 9 rounds in one process).
+const INLINE_GROUPS = 4;
+
 class Prepared implements PreparedRequest {
-  constructor(readonly words: Int32Array, readonly path: Uint8Array | null) {}
+  kind = 0; // 0 resource, 1 non-resource (ABI.md, rbac_decide_batch)
+  user = 0;
+  nGroups = 0;
+  verb = 0;
+  // apiGroup, resource, subresource, name, namespace for a resource request
+  a = 0;
+  b = 0;
+  c = 0;
+  d = 0;
+  e = 0;
+  g0 = 0;
+  g1 = 0;
+  g2 = 0;
+  g3 = 0;
+  more: Int32Array | null = null; // group ids past the first four
+  path: Uint8Array | null = null;
+
   get resource(): boolean {
-    return this.words[0] === 0;
+    return this.kind === 0;
   }
   get ids(): Int32Array {
-    const w = this.words;
-    return Int32Array.of(w[1], w[3], w[4], w[5], w[6], w[7], w[8]);
+    return Int32Array.of(this.user, this.verb, this.a, this.b, this.c, this.d, this.e);
   }
   get groups(): Int32Array {
-    return this.words.slice(BATCH_RECORD_WORDS, BATCH_RECORD_WORDS + this.words[2]);
+    const out = new Int32Array(this.nGroups);
+    for (let i = 0; i < this.nGroups; i++) out[i] = this.group(i);
+    return out;
+  }
+  get words(): Int32Array {
+    const w = new Int32Array(BATCH_RECORD_WORDS + this.nGroups);
+    w[0] = this.kind; w[1] = this.user; w[2] = this.nGroups; w[3] = this.verb;
+    w[4] = this.a; w[5] = this.b; w[6] = this.c; w[7] = this.d; w[8] = this.e;
+    for (let i = 0; i < this.nGroups; i++) w[BATCH_RECORD_WORDS + i] = this.group(i);
+    return w;
+  }
+  group(i: number): number {
+    switch (i) {
+      case 0: return this.g0;
+      case 1: return this.g1;
+      case 2: return this.g2;
+      case 3: return this.g3;
+      default: return this.more![i - INLINE_GROUPS];
+    }
+  }
+  /** Writes the group ids into `buf` from 0. */
+  writeGroups(buf: Int32Array): void {
+    const n = this.nGroups;
+    if (n === 0) return;
+    buf[0] = this.g0;
+    if (n === 1) return;
+    buf[1] = this.g1;
+    if (n === 2) return;
+    buf[2] = this.g2;
+    if (n === 3) return;
+    buf[3] = this.g3;
+    if (n > INLINE_GROUPS) buf.set(this.more!, INLINE_GROUPS);
   }
 }
 
@@ -261,36 +311,51 @@ export class Engine {
     const groupsIn = spec.groups ?? [];
     if (!Array.isArray(groupsIn)) throw new EngineError("BAD_INPUT", "spec.groups must be an array of strings", "groups");
     const n = groupsIn.length;
-    const w = new Int32Array(BATCH_RECORD_WORDS + n);
-    for (let i = 0; i < n; i++) w[BATCH_RECORD_WORDS + i] = this.hotIdOf(this.hotGroups, groupsIn[i], `groups[${i}]`);
-    w[1] = this.idOf(spec.user, "user");
-    w[2] = n;
-    if (ra != null) {
-      w[0] = 0;
-      w[3] = this.hotIdOf(this.hotVerbs, ra.verb, "resourceAttributes.verb");
-      w[4] = this.hotIdOf(this.hotApiGroups, ra.group, "resourceAttributes.group");
-      w[5] = this.hotIdOf(this.hotResources, ra.resource, "resourceAttributes.resource");
-      w[6] = this.hotIdOf(this.hotResources, ra.subresource, "resourceAttributes.subresource");
-      w[7] = this.idOf(ra.name, "resourceAttributes.name");
-      w[8] = this.idOf(ra.namespace, "resourceAttributes.namespace");
-      return new Prepared(w, null);
+    const p = new Prepared();
+    p.nGroups = n;
+    for (let i = 0; i < n; i++) {
+      const id = this.hotIdOf(this.hotGroups, groupsIn[i], `groups[${i}]`);
+      switch (i) {
+        case 0: p.g0 = id; break;
+        case 1: p.g1 = id; break;
+        case 2: p.g2 = id; break;
+        case 3: p.g3 = id; break;
+        default:
+          if (p.more === null) p.more = new Int32Array(n - INLINE_GROUPS);
+          p.more[i - INLINE_GROUPS] = id;
+      }
     }
-    w[0] = 1;
-    w[3] = this.hotIdOf(this.hotVerbs, na!.verb, "nonResourceAttributes.verb");
-    return new Prepared(w, encode(str(na!.path, "nonResourceAttributes.path")));
+    p.user = this.idOf(spec.user, "user");
+    if (ra != null) {
+      p.verb = this.hotIdOf(this.hotVerbs, ra.verb, "resourceAttributes.verb");
+      p.a = this.hotIdOf(this.hotApiGroups, ra.group, "resourceAttributes.group");
+      p.b = this.hotIdOf(this.hotResources, ra.resource, "resourceAttributes.resource");
+      p.c = this.hotIdOf(this.hotResources, ra.subresource, "resourceAttributes.subresource");
+      p.d = this.idOf(ra.name, "resourceAttributes.name");
+      p.e = this.idOf(ra.namespace, "resourceAttributes.namespace");
+      return p;
+    }
+    p.kind = 1;
+    p.verb = this.hotIdOf(this.hotVerbs, na!.verb, "nonResourceAttributes.verb");
+    p.path = encode(str(na!.path, "nonResourceAttributes.path"));
+    return p;
   }
 
   /** Decides a prepared request. Never throws. */
   check(p: PreparedRequest): AuthorizeResult {
     try {
+      if (p instanceof Prepared) {
+        const n = p.nGroups;
+        p.writeGroups(this.groupBuffer(n));
+        if (p.kind === 0) return this.result(this.ex.rbac_decide(this.snapshot, p.user, n, p.verb, p.a, p.b, p.c, p.d, p.e));
+        return this.result(this.decidePath(p.user, n, p.verb, p.path!));
+      }
+      // a request prepared elsewhere (any object with the PreparedRequest fields): its batch record
       const w = p.words;
       const n = w[2];
       const buf = this.groupBuffer(n);
-      // why: for a handful of ids a loop is cheaper than TypedArray.prototype.set
       for (let i = 0; i < n; i++) buf[i] = w[BATCH_RECORD_WORDS + i];
-      if (w[0] === 0) {
-        return this.result(this.ex.rbac_decide(this.snapshot, w[1], n, w[3], w[4], w[5], w[6], w[7], w[8]));
-      }
+      if (w[0] === 0) return this.result(this.ex.rbac_decide(this.snapshot, w[1], n, w[3], w[4], w[5], w[6], w[7], w[8]));
       return this.result(this.decidePath(w[1], n, w[3], p.path!));
     } catch (e) {
       return this.recover(e);
@@ -308,16 +373,20 @@ export class Engine {
    */
   prepareBatch(specs: SubjectAccessReviewSpec[]): PreparedBatch {
     const prepared: (PreparedRequest | null)[] = [];
+    const records: (Int32Array | null)[] = [];
     const errors: (string | undefined)[] = new Array(specs.length);
     let words = 0, pathBytes = 0;
     for (let i = 0; i < specs.length; i++) {
       try {
         const p = this.prepare(specs[i]);
+        const r = p.words;
         prepared.push(p);
-        words += p.words.length;
+        records.push(r);
+        words += r.length;
         if (p.path) pathBytes += p.path.length;
       } catch (e) {
         prepared.push(null);
+        records.push(null);
         errors[i] = e instanceof Error ? e.message : String(e);
       }
     }
@@ -327,16 +396,17 @@ export class Engine {
     const slots = new Int32Array(specs.length).fill(-1);
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i];
-      if (p === null) continue;
+      const r = records[i];
+      if (p === null || r === null) continue;
       slots[i] = count++;
-      w.set(p.words, at);
+      w.set(r, at);
       if (p.path) {
         w[at + 4] = pathAt;
         w[at + 5] = p.path.length;
         bytes.set(p.path, pathAt);
         pathAt += p.path.length;
       }
-      at += p.words.length;
+      at += r.length;
     }
     return { length: specs.length, count, bytes, slots, errors };
   }

@@ -110,6 +110,31 @@ describe("engine", () => {
     expect(r.results().map((x) => x.allowed)).toEqual([true, false, false, false, false]);
   });
 
+  test("prepared requests keep any number of groups (four inline, the rest apart) and decide as authorize does", async () => {
+    // why: only the group in position k of each list is bound, so a lost, duplicated or shifted group id changes
+    // the answer
+    const groups = Array.from({ length: 9 }, (_, i) => `g${i}`);
+    const objects = [role("reader", [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }]),
+      ...groups.map((g) => crb(`bind-${g}`, "reader", [{ kind: "Group", name: g }]))];
+    const e = await createEngine(objects);
+    for (let n = 0; n <= groups.length; n++) {
+      for (let k = 0; k < n; k++) {
+        const list = Array.from({ length: n }, (_, i) => (i === k ? groups[k] : `other-${i}`));
+        const spec = { user: "bob", groups: list, resourceAttributes: { verb: "get", resource: "pods", namespace: "x" } };
+        const p = e.prepare(spec);
+        const want = e.authorize(spec);
+        expect(want).toEqual({ allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "bind-g${k}" of ClusterRole "reader" to Group "g${k}"` });
+        expect(e.check(p)).toEqual(want);
+        expect(p.groups.length).toBe(n);
+        expect(p.words.length).toBe(9 + n);
+        // a request prepared elsewhere: any object with the PreparedRequest fields decides from its words
+        expect(e.check({ resource: p.resource, ids: p.ids, groups: p.groups, path: p.path, words: p.words })).toEqual(want);
+      }
+      const none = e.prepare({ user: "bob", groups: Array.from({ length: n }, (_, i) => `other-${i}`), resourceAttributes: { verb: "get", resource: "pods" } });
+      expect(e.check(none)).toEqual({ allowed: false, reason: "" });
+    }
+  });
+
   test("non-resource paths of any length and script are encoded into the guest exactly", async () => {
     const long = "/" + "é".repeat(300) + "/😀"; // 600+ UTF-8 bytes from 303 UTF-16 units: the first encoding attempt falls short
     const urls = clusterRoleUrls([long, "/x/*", "/short"]);
