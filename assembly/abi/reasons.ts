@@ -3,7 +3,7 @@
 import { Snapshot } from "../index/snapshot";
 import { Decision, reasonText } from "../eval/authorize";
 import { I64Table } from "../util/i64-table";
-import { coldAddress, K_HANDLE, V_DENY } from "../index/views";
+import { probeAddress, P_HANDLE, V_DENY } from "../index/views";
 
 const MAX_REASONS = 1 << 20;
 export const HANDLE_LAST: i32 = (1 << 30) - 1; // "the reason of the last decision" (table full)
@@ -25,7 +25,7 @@ export class ReasonTable {
       const c = d.candidate;
       let slot: usize = 0;
       if (v != null && c >= 0) {
-        slot = coldAddress(v.base(d.at), c, K_HANDLE);
+        slot = probeAddress(v.base(d.at), c, P_HANDLE);
         const cached = load<i32>(slot);
         if (cached >= 0) return cached;
       }

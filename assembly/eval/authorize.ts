@@ -58,8 +58,6 @@ export class Request {
 // otherwise errorCount distinct resolution errors are in errorIds (ids of Snapshot.errors).
 export class Decision {
   allowed: bool = false;
-  binding: i32 = -1;
-  subject: i32 = -1;
   rule: i32 = -1;
   errorIds: StaticArray<i32> = new StaticArray<i32>(16);
   errorCount: i32 = 0;
@@ -74,10 +72,23 @@ export class Decision {
     this.at = -1;
     this.candidate = -1;
     this.allowed = false;
-    this.binding = -1;
-    this.subject = -1;
     this.rule = -1;
     this.errorCount = 0;
+  }
+
+  // The granting binding's position, -1 when not allowed. Read from the view's record only when asked (building
+  // a reason, explaining): the decision itself does not touch those words.
+  get binding(): i32 {
+    const v = this.views;
+    if (!this.allowed || v == null) return -1;
+    return load<i32>(coldAddress(v.base(this.at), this.candidate, K_POSITION));
+  }
+
+  // The index of the first subject of the granting binding that names the requester, -1 when not allowed.
+  get subject(): i32 {
+    const v = this.views;
+    if (!this.allowed || v == null) return -1;
+    return load<i32>(coldAddress(v.base(this.at), this.candidate, K_SUBJECT));
   }
 
   addError(id: i32): void {
@@ -232,9 +243,7 @@ export function decide(s: Snapshot, q: Request, d: Decision): void {
 function grant(b: usize, candidate: i32, rule: i32, d: Decision): void {
   d.allowed = true;
   d.candidate = candidate;
-  d.binding = load<i32>(coldAddress(b, candidate, K_POSITION));
   d.rule = rule;
-  d.subject = load<i32>(coldAddress(b, candidate, K_SUBJECT));
   // why: "if you can pass with the rules supplied, you do not have to fail": no errors
 }
 

@@ -13,8 +13,8 @@
 //
 //   header  V_USER .. V_NERRORS               the key, counts, and the denial's reason handle
 //   groups  [nGroups]                         the rest of the key
-//   probe   [size × P_WORDS]                  per candidate: its role's plain-table slots and mask (P_*)
-//   cold    [size × K_WORDS]                  per candidate: binding position, role, subject, grant handle (K_*)
+//   probe   [size × P_WORDS]                  per candidate: its role's plain-table slots and mask, grant handle (P_*)
+//   cold    [size × K_WORDS]                  per candidate: binding position, role, subject (K_*)
 //   others  [nOthers]                         candidates whose role has resource rules outside its plain table
 //   nonRes  [nNonResource]                    candidates whose role has non-resource rules
 //   errors  [nErrors]                         distinct resolution errors, in visiting order
@@ -53,19 +53,20 @@ export const V_HEADER: i32 = 11;
 
 // Probe words per candidate: the role's plain-table slots (address in Snapshot.plainPacked) and mask; in the
 // mask, P_SLOW when the role also has resource rules outside its plain table (then the decision asks the role's
-// RoleIndex), P_NONE when it has no resource rules at all (nothing to probe).
+// RoleIndex), P_NONE when it has no resource rules at all (nothing to probe). And the host-visible reason handle
+// of a grant by this candidate, once computed (-1: not yet), beside them so that a grant reads no other line.
 export const P_SLOTS: i32 = 0;
 export const P_MASK: i32 = 1;
-export const P_WORDS: i32 = 2;
+export const P_HANDLE: i32 = 2;
+export const P_WORDS: i32 = 3;
 export const P_SLOW: i32 = -1;
 export const P_NONE: i32 = -2;
 
-// Cold words per candidate, read once a candidate grants.
+// Cold words per candidate, read when a grant's reason is first built, and by the slow paths.
 export const K_POSITION: i32 = 0; // the binding's position
 export const K_ROLE: i32 = 1; // its role
 export const K_SUBJECT: i32 = 2; // the first subject of the binding that names this requester (appliesTo)
-export const K_HANDLE: i32 = 3; // host-visible reason handle of a grant by this candidate, once computed (-1: not yet)
-export const K_WORDS: i32 = 4;
+export const K_WORDS: i32 = 3;
 
 // A merged plain-table value: (candidate << RULE_BITS) | rule index in the candidate's role, RULE_MASK when the
 // rule index does not fit (then the role's own table tells it).
@@ -108,6 +109,13 @@ export function errorsOffset(b: usize): i32 {
 @inline
 export function word(b: usize, at: i32): i32 {
   return load<i32>(b + (<usize>at << 2));
+}
+
+// Address of candidate c's probe word k in the record at b.
+// @ts-ignore: decorator
+@inline
+export function probeAddress(b: usize, c: i32, k: i32): usize {
+  return b + (<usize>(probeOffset(b) + c * P_WORDS + k) << 2);
 }
 
 // Address of candidate c's cold word k in the record at b.
@@ -319,11 +327,11 @@ export class ViewCache {
       const p = b + (<usize>(probe + c * P_WORDS) << 2);
       store<i32>(p, <i32>s.plainSlotsAddress(ib.role));
       store<i32>(p, ix.others.length > 0 ? P_SLOW : ix.plain.size == 0 ? P_NONE : ix.plain.slotMask, P_MASK << 2);
+      store<i32>(p, -1, P_HANDLE << 2);
       const k = b + (<usize>(cold + c * K_WORDS) << 2);
       store<i32>(k, pos, K_POSITION << 2);
       store<i32>(k, ib.role, K_ROLE << 2);
       store<i32>(k, s.firstMatchingSubject(ib, user, groups, nGroups), K_SUBJECT << 2);
-      store<i32>(k, -1, K_HANDLE << 2);
       if (ix.others.length > 0) {
         if (othersFirst == i32.MAX_VALUE) othersFirst = c;
         store<i32>(b + (<usize>othersAt << 2), c);
