@@ -1,5 +1,5 @@
-// The lint configuration as engine.lint() takes it: JSON types checked here (the core decodes typed JSON and would
-// read a value of the wrong type as absent), values checked by the core. Both fail with BAD_CONFIG and a path.
+// The lint configuration as engine.lint() takes it: JSON types checked here (the core reads typed JSON and traps on
+// a value of the wrong type, see ABI.md "Traps"), values checked by the core. Both fail with BAD_CONFIG and a path.
 import { EngineError } from "./errors.js";
 import type { LintConfig, LintOptions } from "./types.js";
 

@@ -3,8 +3,8 @@
 import { JSON } from "json-as";
 import { alloc, free, readUTF8, output, outputStrings, pathString } from "./memory";
 import { ReasonTable } from "./reasons";
-import { LoadResultDTO, WarningDTO, SubjectAccessReviewSpecDTO, AuthorizeResultDTO,
-} from "./dto";
+import { LoadResultDTO, WarningDTO, AuthorizeResultDTO } from "./dto";
+import { parseSpec } from "./json-input";
 import { decodeWire } from "./decode-wire";
 import { Policy } from "../model/policy";
 import { Snapshot } from "../index/snapshot";
@@ -76,7 +76,7 @@ export function rbac_vocab(id: i32, flags: u32): usize {
 export function rbac_authorize(id: i32, ptr: usize, len: u32, flags: u32): usize {
   const s = snapshot(id);
   if (s == null) return unknownSnapshot(id);
-  const spec = JSON.parse<SubjectAccessReviewSpecDTO>(readUTF8(ptr, len));
+  const spec = parseSpec(readUTF8(ptr, len));
   const r = new AuthorizeResultDTO();
   r.evaluationError = requestFromSpec(s, spec, request);
   if (r.evaluationError.length > 0) return output(JSON.stringify(r));

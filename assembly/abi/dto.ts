@@ -75,31 +75,29 @@ export class ObjectListDTO {
   @optional items: ObjectDTO[] = [];
 }
 
-@json
+// Inputs read by json-input.ts (not json-as): SubjectAccessReview v1 spec (extra and uid are accepted and unused by
+// RBAC).
 export class ResourceAttributesDTO {
-  @optional namespace: string = "";
-  @optional verb: string = "";
-  @optional group: string = "";
-  @optional version: string = "";
-  @optional resource: string = "";
-  @optional subresource: string = "";
-  @optional name: string = "";
+  namespace: string = "";
+  verb: string = "";
+  group: string = "";
+  version: string = "";
+  resource: string = "";
+  subresource: string = "";
+  name: string = "";
 }
 
-@json
 export class NonResourceAttributesDTO {
-  @optional path: string = "";
-  @optional verb: string = "";
+  path: string = "";
+  verb: string = "";
 }
 
-// SubjectAccessReview v1 spec (extra and uid are accepted and unused by RBAC).
-@json
 export class SubjectAccessReviewSpecDTO {
-  @optional user: string = "";
-  @optional groups: string[] = [];
-  @optional uid: string = "";
-  @optional resourceAttributes: ResourceAttributesDTO | null = null;
-  @optional nonResourceAttributes: NonResourceAttributesDTO | null = null;
+  user: string = "";
+  groups: string[] = [];
+  uid: string = "";
+  resourceAttributes: ResourceAttributesDTO | null = null;
+  nonResourceAttributes: NonResourceAttributesDTO | null = null;
 }
 
 @json

@@ -5,6 +5,7 @@ import { WarningDTO } from "./dto";
 import { LintConfigDTO, LintFindingDTO, LintPathStepDTO, LintResultDTO, LintSubjectDTO, LintSuppressionDTO,
   SeverityCountsDTO, TopSubjectDTO, CheckInfoDTO, ChecksResultDTO } from "./lint-dto";
 import { snapshot, unknownSnapshot, failure } from "./registry";
+import { parseLintConfig } from "./json-input";
 import { lintInputs } from "./lint-registry";
 import { LintConfig, CustomCheck, SuppressionRule } from "../checks/config";
 import { runLint } from "../checks/lint";
@@ -114,7 +115,7 @@ export function rbac_lint(id: i32, ptr: usize, len: u32, flags: u32): usize {
   const inputs = lintInputs(id);
   if (s == null || inputs == null) return unknownSnapshot(id);
   const text = len == 0 ? "{}" : readUTF8(ptr, len);
-  const cfg = config(JSON.parse<LintConfigDTO>(text));
+  const cfg = config(parseLintConfig(text));
   const err = cfg.validate();
   if (err != null) return failure("BAD_CONFIG", err.message, err.path);
   const r = runLint(s, inputs.inventory, cfg, inputs.aggregated);

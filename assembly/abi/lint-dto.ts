@@ -1,37 +1,34 @@
-// Wire shapes of the lint exports: the configuration (input of rbac_lint), findings and summary (its output), and
-// the check catalog (rbac_checks). See bindings/ABI.md.
+// Wire shapes of the lint exports: the configuration (input of rbac_lint, read by json-input.ts), findings and
+// summary (its output), and the check catalog (rbac_checks). See bindings/ABI.md.
 import { JSON } from "json-as";
 import { WarningDTO } from "./dto";
 
-@json
 export class CustomCheckDTO {
-  @optional id: string = "";
-  @optional severity: string = "";
-  @optional verbs: string[] = [];
-  @optional apiGroups: string[] = [];
-  @optional resources: string[] = [];
-  @optional message: string = "";
+  id: string = "";
+  severity: string = "";
+  verbs: string[] = [];
+  apiGroups: string[] = [];
+  resources: string[] = [];
+  message: string = "";
 }
 
-@json
 export class SuppressionDTO {
-  @optional concept: string = "";
-  @optional object: string = "";
-  @optional reason: string = "";
-  @optional expires: string = "";
+  concept: string = "";
+  object: string = "";
+  reason: string = "";
+  expires: string = "";
 }
 
-@json
 export class LintConfigDTO {
-  @optional only: string[] = [];
-  @optional skip: string[] = [];
-  @optional severity: Map<string, string> = new Map();
-  @optional sensitiveNamespaces: string[] = [];
-  @optional sensitiveConfigMaps: string[] = [];
-  @optional maxTokenExpirationSeconds: i64 = 86400;
-  @optional customChecks: CustomCheckDTO[] = [];
-  @optional suppressions: SuppressionDTO[] = [];
-  @optional today: string = "";
+  only: string[] = [];
+  skip: string[] = [];
+  severity: Map<string, string> = new Map();
+  sensitiveNamespaces: string[] = [];
+  sensitiveConfigMaps: string[] = [];
+  maxTokenExpirationSeconds: i64 = 86400;
+  customChecks: CustomCheckDTO[] = [];
+  suppressions: SuppressionDTO[] = [];
+  today: string = "";
 }
 
 @json

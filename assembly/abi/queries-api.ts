@@ -2,10 +2,10 @@
 // (ABI 2.1) the compact forms rbac_who_can_ids, rbac_who_can_path, rbac_rules_for_ids and their rbac_query_tables.
 import { JSON } from "json-as";
 import { readUTF8, output, pathString } from "./memory";
-import { SubjectAccessReviewSpecDTO, PolicyRuleDTO } from "./dto";
-import { GrantDTO, WhoCanSubjectDTO, WhoCanResultDTO, SubjectInputDTO, ResourceRuleDTO, NonResourceRuleDTO,
-  RulesForResultDTO, CoversInputDTO, CoversResultDTO, EscalationInputDTO, EscalationResultDTO,
-  ExplainResultDTO } from "./queries-dto";
+import { PolicyRuleDTO } from "./dto";
+import { GrantDTO, WhoCanSubjectDTO, WhoCanResultDTO, ResourceRuleDTO, NonResourceRuleDTO, RulesForResultDTO,
+  CoversResultDTO, EscalationResultDTO, ExplainResultDTO } from "./queries-dto";
+import { parseSpec, parseSubject, parseCovers, parseEscalation } from "./json-input";
 import { snapshot, unknownSnapshot, failure, request, decision, fastPrincipal } from "./registry";
 import { requestFromSpec, requestFromSubject } from "./request";
 import { rule as toRule } from "./decode";
@@ -52,7 +52,7 @@ function findSubject(list: WhoCanSubjectDTO[], s: Subject): WhoCanSubjectDTO | n
 export function rbac_who_can(id: i32, ptr: usize, len: u32, flags: u32): usize {
   const s = snapshot(id);
   if (s == null) return unknownSnapshot(id);
-  const spec = JSON.parse<SubjectAccessReviewSpecDTO>(readUTF8(ptr, len));
+  const spec = parseSpec(readUTF8(ptr, len));
   const err = requestFromSpec(s, spec, request);
   if (err.length > 0) return failure("BAD_SPEC", err, "");
   const found = whoCan(s, request);
@@ -97,7 +97,7 @@ export function rbac_who_can(id: i32, ptr: usize, len: u32, flags: u32): usize {
 export function rbac_rules_for(id: i32, ptr: usize, len: u32, flags: u32): usize {
   const s = snapshot(id);
   if (s == null) return unknownSnapshot(id);
-  const input = JSON.parse<SubjectInputDTO>(readUTF8(ptr, len));
+  const input = parseSubject(readUTF8(ptr, len));
   requestFromSubject(s, input.user, input.groups, input.namespace, request);
   const found = rulesFor(s, request);
   const out = new RulesForResultDTO();
@@ -133,7 +133,7 @@ function rules(list: PolicyRuleDTO[]): PolicyRule[] {
 
 // Covers(owner, servant) with Kubernetes' escalation-check semantics; needs no snapshot.
 export function rbac_covers(ptr: usize, len: u32, flags: u32): usize {
-  const input = JSON.parse<CoversInputDTO>(readUTF8(ptr, len));
+  const input = parseCovers(readUTF8(ptr, len));
   const missing = uncoveredRules(rules(input.owner), rules(input.servant));
   const out = new CoversResultDTO();
   out.covers = missing.length == 0;
@@ -147,7 +147,7 @@ export function rbac_covers(ptr: usize, len: u32, flags: u32): usize {
 export function rbac_check_escalation(id: i32, ptr: usize, len: u32, flags: u32): usize {
   const s = snapshot(id);
   if (s == null) return unknownSnapshot(id);
-  const input = JSON.parse<EscalationInputDTO>(readUTF8(ptr, len));
+  const input = parseEscalation(readUTF8(ptr, len));
   const cluster = input.kind == KIND_CLUSTER_ROLE;
   const ns = cluster ? "" : input.namespace;
   const out = new EscalationResultDTO();
@@ -191,7 +191,7 @@ export function rbac_check_escalation(id: i32, ptr: usize, len: u32, flags: u32)
 export function rbac_explain(id: i32, ptr: usize, len: u32, flags: u32): usize {
   const s = snapshot(id);
   if (s == null) return unknownSnapshot(id);
-  const spec = JSON.parse<SubjectAccessReviewSpecDTO>(readUTF8(ptr, len));
+  const spec = parseSpec(readUTF8(ptr, len));
   const out = new ExplainResultDTO();
   out.evaluationError = requestFromSpec(s, spec, request);
   if (out.evaluationError.length > 0) return output(JSON.stringify(out));

@@ -25,11 +25,11 @@ export class WhoCanResultDTO {
   errors: string[] = [];
 }
 
-@json
+// Input of rbac_rules_for, read by json-input.ts.
 export class SubjectInputDTO {
-  @optional user: string = "";
-  @optional groups: string[] = [];
-  @optional namespace: string = "";
+  user: string = "";
+  groups: string[] = [];
+  namespace: string = "";
 }
 
 @json
@@ -58,10 +58,10 @@ export class RulesForResultDTO {
   evaluationError: string = "";
 }
 
-@json
+// Input of rbac_covers, read by json-input.ts.
 export class CoversInputDTO {
-  @optional owner: PolicyRuleDTO[] = [];
-  @optional servant: PolicyRuleDTO[] = [];
+  owner: PolicyRuleDTO[] = [];
+  servant: PolicyRuleDTO[] = [];
 }
 
 @json
@@ -72,14 +72,14 @@ export class CoversResultDTO {
   missing: string[] = [];
 }
 
-@json
+// Input of rbac_check_escalation, read by json-input.ts.
 export class EscalationInputDTO {
-  @optional user: string = "";
-  @optional groups: string[] = [];
-  @optional namespace: string = "";
-  @optional kind: string = "Role";
-  @optional name: string = "";
-  @optional rules: PolicyRuleDTO[] = [];
+  user: string = "";
+  groups: string[] = [];
+  namespace: string = "";
+  kind: string = "Role";
+  name: string = "";
+  rules: PolicyRuleDTO[] = [];
 }
 
 @json
