@@ -1,5 +1,7 @@
-// The rbac_* exports (ABI 1.0, documented in bindings/ABI.md). Each export decodes, calls the core,
-// encodes; none may abort on bad input: failures come back as {"type":"failure",...} envelopes.
+// The rbac_* exports (ABI 2.2, documented in bindings/ABI.md). Each export decodes, calls the core, encodes.
+// Failures the core can name (an unknown snapshot, a spec with both or neither attribute block, ...) come back as
+// {"type":"failure",...} envelopes; input that is not JSON of the documented types traps (ABI.md "Traps"), and
+// the bindings answer that call fail-closed and rebuild the instance.
 import { JSON } from "json-as";
 import { alloc, free, readUTF8, output, outputStrings, pathString } from "./memory";
 import { ReasonTable } from "./reasons";
