@@ -77,9 +77,7 @@ class Prepared implements PreparedRequest {
     return Int32Array.of(this.user, this.verb, this.a, this.b, this.c, this.d, this.e);
   }
   get groups(): Int32Array {
-    const out = new Int32Array(this.nGroups);
-    for (let i = 0; i < this.nGroups; i++) out[i] = this.group(i);
-    return out;
+    return this.words.subarray(BATCH_RECORD_WORDS);
   }
   get words(): Int32Array {
     const w = new Int32Array(BATCH_RECORD_WORDS + this.nGroups);

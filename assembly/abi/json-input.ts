@@ -11,22 +11,12 @@
 import { PolicyRuleDTO, SubjectAccessReviewSpecDTO, ResourceAttributesDTO, NonResourceAttributesDTO } from "./dto";
 import { SubjectInputDTO, CoversInputDTO, EscalationInputDTO } from "./queries-dto";
 import { LintConfigDTO, CustomCheckDTO, SuppressionDTO } from "./lint-dto";
+import { isDigit, hexDigit } from "../util/json-chars";
 
 const MAX_DEPTH = 64;
 
 function refuse(message: string): void {
   abort("invalid JSON input: " + message, null, 0, 0);
-}
-
-function isDigit(c: i32): bool {
-  return c >= 0x30 && c <= 0x39;
-}
-
-function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
 }
 
 class Cursor {

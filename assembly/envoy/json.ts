@@ -2,6 +2,7 @@
 // from outside and must never reach json-as unchecked (a json-as parse of bad input aborts the instance):
 // the plugin configuration, token claims, the rbac_request_info input. Never throws; errors are values.
 import { RequestInfo } from "../eval/requestinfo";
+import { isDigit, hexDigit } from "../util/json-chars";
 
 export const J_NULL: i32 = 0;
 export const J_BOOL: i32 = 1;
@@ -226,17 +227,6 @@ export class JsonReader {
     this.fail("unterminated string");
     return null;
   }
-}
-
-function isDigit(c: i32): bool {
-  return c >= 0x30 && c <= 0x39;
-}
-
-function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
 }
 
 const HEX = "0123456789abcdef";
