@@ -11,7 +11,7 @@
 import { PolicyRuleDTO, SubjectAccessReviewSpecDTO, ResourceAttributesDTO, NonResourceAttributesDTO } from "./dto";
 import { SubjectInputDTO, CoversInputDTO, EscalationInputDTO } from "./queries-dto";
 import { LintConfigDTO, CustomCheckDTO, SuppressionDTO } from "./lint-dto";
-import { isDigit, hexDigit } from "../util/json-chars";
+import { isDigit, hexDigit, simpleEscape } from "../util/json-chars";
 
 const MAX_DEPTH = 64;
 
@@ -151,12 +151,8 @@ class Cursor {
       if (c != 0x5c) { out.push(<u16>c); continue; }
       const e = this.ch();
       this.pos++;
-      if (e == 0x22 || e == 0x5c || e == 0x2f) out.push(<u16>e);
-      else if (e == 0x62) out.push(8);
-      else if (e == 0x66) out.push(12);
-      else if (e == 0x6e) out.push(10);
-      else if (e == 0x72) out.push(13);
-      else if (e == 0x74) out.push(9);
+      const simple = simpleEscape(e);
+      if (simple >= 0) out.push(<u16>simple);
       else if (e == 0x75) {
         let u = 0;
         for (let k = 0; k < 4; k++) {

@@ -2,7 +2,7 @@
 // from outside and must never reach json-as unchecked (a json-as parse of bad input aborts the instance):
 // the plugin configuration, token claims, the rbac_request_info input. Never throws; errors are values.
 import { RequestInfo } from "../eval/requestinfo";
-import { isDigit, hexDigit } from "../util/json-chars";
+import { isDigit, hexDigit, simpleEscape } from "../util/json-chars";
 
 export const J_NULL: i32 = 0;
 export const J_BOOL: i32 = 1;
@@ -206,12 +206,8 @@ export class JsonReader {
       this.pos++;
       if (this.pos >= s.length) break;
       const e = s.charCodeAt(this.pos++);
-      if (e == 0x22 || e == 0x5c || e == 0x2f) out.push(<u16>e);
-      else if (e == 0x62) out.push(8);
-      else if (e == 0x66) out.push(12);
-      else if (e == 0x6e) out.push(10);
-      else if (e == 0x72) out.push(13);
-      else if (e == 0x74) out.push(9);
+      const simple = simpleEscape(e);
+      if (simple >= 0) out.push(<u16>simple);
       else if (e == 0x75) {
         if (this.pos + 4 > s.length) break;
         let u = 0;

@@ -1,6 +1,7 @@
 // The bindings' contract: ABI check, fail-closed trap recovery, input validation, warnings.
 import { describe, test, expect } from "vitest";
 import { createEngine, EngineError } from "../../bindings/index.js";
+import { encode, takeOutput, withInput } from "../../bindings/memory.js";
 
 const role = (name: string, rules: object[]) => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules });
 const crb = (name: string, roleName: string, subjects: object[]) => ({
@@ -133,6 +134,21 @@ describe("engine", () => {
       const none = e.prepare({ user: "bob", groups: Array.from({ length: n }, (_, i) => `other-${i}`), resourceAttributes: { verb: "get", resource: "pods" } });
       expect(e.check(none)).toEqual({ allowed: false, reason: "" });
     }
+  });
+
+  test("the core's JSON reader decodes every escape (quote, backslash, slash, b f n r t, \\u and surrogate pairs) as JSON.parse does", async () => {
+    // why: bindings send JSON.stringify's output, which never writes \/ or \u for printable characters; other hosts
+    // (the webhook's raw bodies, Envoy's configuration) may, so the raw export is fed hand-written JSON here
+    const raw = String.raw`{"user":"a\/b\u00e9\u00E9\"\\\b\f\n\r\t\ud83d\ude00","resourceAttributes":{"verb":"get","resource":"pods","namespace":"x"}}`;
+    const user = JSON.parse(raw).user as string;
+    expect(user).toBe("a/béé\"\\\b\f\n\r\t\u{1f600}");
+    const e = await createEngine([role("reader", [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }]),
+      crb("odd-name", "reader", [{ kind: "User", name: user }])]);
+    const ex = (e as any).ex;
+    const out = JSON.parse(takeOutput(ex, withInput(ex, encode(raw), (p, n) => ex.rbac_authorize((e as any).snapshot, p, n, 0))));
+    expect(out).toMatchObject({ type: "success", allowed: true });
+    expect(out.reason).toBe(e.authorize({ user, resourceAttributes: { verb: "get", resource: "pods", namespace: "x" } }).reason);
+    expect(out.reason).toContain("odd-name");
   });
 
   test("non-resource paths of any length and script are encoded into the guest exactly", async () => {
