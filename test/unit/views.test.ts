@@ -67,6 +67,35 @@ describe("views", () => {
     expect(engine.checkBatch(engine.prepareBatch(requests as any)).results()).toEqual(want.map((w) => ({ allowed: w.allowed, reason: w.reason })));
   });
 
+  test("past the cache's bound (65,536 views) the cache starts over and decisions stay exact", async () => {
+    // why: every distinct (user, groups, namespace) is a view; 70,000 of them pass MAX_VIEWS once, so views built
+    // before the reset are rebuilt after it, and those after it live in the new arena
+    // why: requesters the policy never names share one view (an unknown user decides like any other), so a
+    // binding elsewhere names all of them
+    const N = 70_000;
+    const everyone = Array.from({ length: N }, (_, i) => ({ kind: "User", name: `user-${i}` }));
+    const policy = [...objects, rb("ns1", "9-user-42", "Role", "local", [{ kind: "User", name: "user-42" }]),
+      rb("elsewhere", "everyone", "ClusterRole", "plain-pods", everyone)];
+    const engine = await createEngine(policy);
+    const naive = new NaiveAuthorizer(policy);
+    const spec = (i: number, verb: string) => ({ user: `user-${i}`, groups: i % 3 === 0 ? ["devs"] : [],
+      resourceAttributes: { namespace: i % 2 === 0 ? "ns1" : "ns2", verb, group: "", resource: "pods", name: "a" } });
+    let allowed = 0, errors = 0;
+    for (let i = 0; i < N; i++) {
+      const r = engine.authorize(spec(i, "get"));
+      if (r.allowed) allowed++;
+      if (r.evaluationError !== undefined) errors++; // a trap is answered fail-closed: count it, not hide it
+    }
+    expect(errors).toBe(0);
+    expect(allowed).toBe(Array.from({ length: N }, (_, i) => naive.authorize(spec(i, "get") as any).allowed).filter(Boolean).length);
+    for (const i of [0, 1, 3, 42, 65_535, 65_536, 65_537, N - 1]) {
+      for (const verb of ["get", "delete", "list"]) {
+        const want = naive.authorize(spec(i, verb) as any);
+        expect(engine.authorize(spec(i, verb)), `user-${i} ${verb}`).toEqual({ allowed: want.allowed, reason: want.reason });
+      }
+    }
+  });
+
   test("the rule index is Kubernetes' first matching rule, also past 4,095 rules in one role of a merged view", async () => {
     // why: 4,500 copies of one rule keep the merged table small (the requester's view merges it) while the rule
     // that grants r-target has an index past what a merged entry can hold, so the role's own table must tell it
