@@ -318,7 +318,7 @@ async function benchSize(size: number): Promise<SizeResult> {
     // one call decides WASM_LOOP_BATCH requests; timeTask divides its figures accordingly
     ["wasmLoop", loop.fn],
     // informational: the JS half of authorize() (interning the spec's strings), without the wasm call
-    ["prepare", cycling(specs, (s) => engine.prepare(s).words[1] >= 0)],
+    ["prepare", cycling(specs, (s) => engine.prepare(s).resource)],
   ];
   const result: SizeResult = {
     bindings: size,

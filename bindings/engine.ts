@@ -83,16 +83,19 @@ class Prepared implements PreparedRequest {
     const w = new Int32Array(BATCH_RECORD_WORDS + this.nGroups);
     w[0] = this.kind; w[1] = this.user; w[2] = this.nGroups; w[3] = this.verb;
     w[4] = this.a; w[5] = this.b; w[6] = this.c; w[7] = this.d; w[8] = this.e;
-    for (let i = 0; i < this.nGroups; i++) w[BATCH_RECORD_WORDS + i] = this.group(i);
+    this.writeGroups(w.subarray(BATCH_RECORD_WORDS));
     return w;
   }
-  group(i: number): number {
+  /** Sets the group id at index i (of nGroups), the first four inline. */
+  setGroup(i: number, id: number): void {
     switch (i) {
-      case 0: return this.g0;
-      case 1: return this.g1;
-      case 2: return this.g2;
-      case 3: return this.g3;
-      default: return this.more![i - INLINE_GROUPS];
+      case 0: this.g0 = id; break;
+      case 1: this.g1 = id; break;
+      case 2: this.g2 = id; break;
+      case 3: this.g3 = id; break;
+      default:
+        if (this.more === null) this.more = new Int32Array(this.nGroups - INLINE_GROUPS);
+        this.more[i - INLINE_GROUPS] = id;
     }
   }
   /** Writes the group ids into `buf` from 0. */
@@ -311,18 +314,7 @@ export class Engine {
     const n = groupsIn.length;
     const p = new Prepared();
     p.nGroups = n;
-    for (let i = 0; i < n; i++) {
-      const id = this.hotIdOf(this.hotGroups, groupsIn[i], `groups[${i}]`);
-      switch (i) {
-        case 0: p.g0 = id; break;
-        case 1: p.g1 = id; break;
-        case 2: p.g2 = id; break;
-        case 3: p.g3 = id; break;
-        default:
-          if (p.more === null) p.more = new Int32Array(n - INLINE_GROUPS);
-          p.more[i - INLINE_GROUPS] = id;
-      }
-    }
+    for (let i = 0; i < n; i++) p.setGroup(i, this.hotIdOf(this.hotGroups, groupsIn[i], `groups[${i}]`));
     p.user = this.idOf(spec.user, "user");
     if (ra != null) {
       p.verb = this.hotIdOf(this.hotVerbs, ra.verb, "resourceAttributes.verb");

@@ -29,11 +29,12 @@ import { ID_UNKNOWN } from "./vocab";
 const MAX_VIEWS: i32 = 65536;
 const MAX_WEIGHT: i64 = 1 << 25;
 // why: a merged table is one probe where the candidates would take several, but it copies every key of every
-// candidate role into a table of this view's own: the big aggregated roles (admin, edit: over a thousand keys)
-// make such a view tens of KiB, and thousands of cold views cost more misses than the probes they save, while
-// shared role tables (the bootstrap roles every requester reaches) stay in cache across requesters. Measured on
-// the 10k-binding benchmark: merging views of 2+ candidates cost 2.3x the time of never merging, and of 6+
-// candidates 1.5x. So only requesters with very many bindings get a merged table.
+// candidate role into a table of this view's own: the aggregated roles (about 400 keys each for admin and edit in
+// the v1.20 bootstrap objects) make such a view 16 KiB of slots, and thousands of cold views cost more misses than
+// the probes they save, while shared role tables (the bootstrap roles every requester reaches) stay in cache
+// across requesters. Measured on the 10k-binding benchmark (batch path, one process, against never merging):
+// merging from 2 candidates (tables up to 64 keys) cost 1.4x the time, from 6 candidates (up to 512 keys) 1.5x.
+// So only requesters with very many bindings get a merged table.
 const MERGE_MIN_CANDIDATES: i32 = 16;
 const MERGE_MAX_KEYS: i32 = 4096;
 
@@ -234,9 +235,10 @@ export class ViewCache {
     }
     if (this.count == MAX_VIEWS || this.weight > MAX_WEIGHT) this.reset();
     const v = this.build(user, groups, nGroups, ns);
-    this.top = v + this.recordWords(v);
+    const words = this.recordWords(v);
+    this.top = v + words;
     this.count++;
-    this.weight += <i64>this.recordWords(v);
+    this.weight += <i64>words;
     this.table.set(key, v);
     return v;
   }

@@ -34,13 +34,8 @@ export class I64Table {
     return <i32>I64Table.lookupWide(this.slots, this.mask, key);
   }
 
-  // The same table with i64 values (an address, say): -1 for a missing key. A table is used with one or the other.
-  getWide(key: i64): i64 {
-    return I64Table.lookupWide(this.slots, this.mask, key);
-  }
-
-  // A lookup in the slots of a table that no longer changes (see slotArray/slotMask), for owners that keep the
-  // slots themselves and save the indirection through the table object.
+  // A lookup in a table's slots (see slotArray/slotMask), for owners that keep the slots of a finished table, or
+  // read them once per call, and save the indirection through the table object.
   // @ts-ignore: decorator
   @inline
   static lookup(slots: StaticArray<i64>, mask: i32, key: i64): i32 {
@@ -69,10 +64,10 @@ export class I64Table {
   }
 
   set(key: i64, value: i32): void {
-    this.setWide(key, <i64>value);
+    this.insert(key, <i64>value);
   }
 
-  setWide(key: i64, value: i64): void {
+  private insert(key: i64, value: i64): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const slots = this.slots;
     let i = I64Table.slotOf(key, this.mask);
@@ -120,7 +115,7 @@ export class I64Table {
     this.size = 0;
     for (let i = 0; i < oldCap; i++) {
       const k = unchecked(old[i << 1]);
-      if (k != EMPTY) this.setWide(k, unchecked(old[(i << 1) + 1]));
+      if (k != EMPTY) this.insert(k, unchecked(old[(i << 1) + 1]));
     }
   }
 }
