@@ -4,9 +4,10 @@ import { Snapshot, CompiledRule } from "../index/snapshot";
 import { hasId, ID_UNKNOWN } from "../index/vocab";
 import { ruleKey, RoleIndex, ID_LIMIT } from "../index/role-index";
 import { I64Table } from "../util/i64-table";
+import { firstPackedRule } from "../index/packed-rules";
 import {
   ViewCache, viewCache, word, probeOffset, othersOffset, nonResourceOffset, errorsOffset, coldAddress, V_SIZE,
-  V_MERGED_MASK, V_MERGED_SLOTS, V_OTHERS_FIRST, V_NOTHERS, V_NNONRES, V_NERRORS, P_WORDS, P_SLOTS, P_MASK, P_SLOW,
+  V_MERGED_MASK, V_MERGED_SLOTS, V_OTHERS_FIRST, V_NOTHERS, V_NNONRES, V_NERRORS, P_WORDS, P_SLOTS, P_MASK, P_OTHERS,
   K_ROLE, K_POSITION, K_SUBJECT, RULE_BITS, RULE_MASK,
 } from "../index/views";
 import { KIND_CLUSTER_ROLE_BINDING, SUBJECT_SERVICE_ACCOUNT, Subject } from "../model/policy";
@@ -102,17 +103,12 @@ export class Decision {
   }
 }
 
+// Whether non-resource rule r allows q (resource rules are matched by their role's plain table and packed rules:
+// index/packed-rules.ts).
 // @ts-ignore: decorator
 @inline
-export function ruleAllows(r: CompiledRule, q: Request, combined: i32): bool {
+function urlRuleAllows(r: CompiledRule, q: Request): bool {
   if (!r.verbAll && !hasId(r.verbs, q.verb)) return false;
-  if (q.isResource) {
-    if (!r.groupAll && !hasId(r.groups, q.apiGroup)) return false;
-    if (!r.resourceAll && !hasId(r.resources, combined)) {
-      if (q.subresource <= 0 || !hasId(r.starSubs, q.subresource)) return false;
-    }
-    return r.names.length == 0 || hasId(r.names, q.name);
-  }
   if (r.urlAll || hasId(r.urls, q.pathId)) return true;
   for (let i = 0; i < r.urlPrefixes.length; i++) if (q.path.startsWith(unchecked(r.urlPrefixes[i]))) return true;
   return false;
@@ -139,21 +135,13 @@ function roleAllowsKeyed(s: Snapshot, role: i32, ix: RoleIndex, q: Request, comb
     const rules = unchecked(s.compiled[role]);
     for (let i = 0; i < n; i++) {
       const at = unchecked(nr[i]);
-      if (ruleAllows(unchecked(rules[at]), q, combined)) return at;
+      if (urlRuleAllows(unchecked(rules[at]), q)) return at;
     }
     return -1;
   }
   const best = key >= 0 ? ix.plain.get(key) : -1;
-  const others = ix.others;
-  const n = others.length;
-  if (n == 0) return best;
-  const rules = unchecked(s.compiled[role]);
-  for (let i = 0; i < n; i++) {
-    const at = unchecked(others[i]);
-    if (best >= 0 && at > best) break;
-    if (ruleAllows(unchecked(rules[at]), q, combined)) return at;
-  }
-  return best;
+  const others = s.othersAddress(role);
+  return others == 0 ? best : firstPackedRule(others, q.verb, q.apiGroup, combined, q.subresource, q.name, best);
 }
 
 // The first rule of role `role` that allows q (combined: the request's "resource/subresource" id).
@@ -180,17 +168,12 @@ export function decide(s: Snapshot, q: Request, d: Decision): void {
         const probe = b + (<usize>probeOffset(b) << 2);
         for (let c = 0; c < n; c++) {
           const p = probe + (<usize>(c * P_WORDS) << 2);
+          // why: everything a candidate's role answers with is read from the view's words and the packed tables
           const mask = load<i32>(p, P_MASK << 2);
-          let rule: i32;
-          if (mask >= 0) {
-            // why: a role with plain rules only answers from its table, read straight from the view's words
-            rule = key >= 0 ? I64Table.lookup(changetype<StaticArray<i64>>(<usize>load<i32>(p, P_SLOTS << 2)), mask, key) : -1;
-          } else if (mask == P_SLOW) {
-            const role = load<i32>(coldAddress(b, c, K_ROLE));
-            rule = roleAllowsKeyed(s, role, unchecked(s.roleIndexes[role]), q, combined, key);
-          } else {
-            continue; // P_NONE: no resource rules
-          }
+          let rule = mask >= 0 && key >= 0
+            ? I64Table.lookup(changetype<StaticArray<i64>>(<usize>load<i32>(p, P_SLOTS << 2)), mask, key) : -1;
+          const others = <usize>load<i32>(p, P_OTHERS << 2);
+          if (others != 0) rule = firstPackedRule(others, q.verb, q.apiGroup, combined, q.subresource, q.name, rule);
           if (rule >= 0) {
             grant(b, c, rule, d);
             return;

@@ -7,6 +7,7 @@ import { aggregateClusterRoles } from "./aggregate";
 import { Vocab, ID_UNKNOWN, hashUnits } from "./vocab";
 import { I64Table } from "../util/i64-table";
 import { RoleIndex } from "./role-index";
+import { packRules } from "./packed-rules";
 import { ViewCache } from "./views";
 import { Diagnostics } from "../util/diagnostics";
 import { goQuote } from "../util/quote";
@@ -151,6 +152,10 @@ export class Snapshot {
   // lying wherever their builds left them in the heap. plainAt[role]: the role's first word, -1 for an empty table.
   plainPacked: StaticArray<i64> = [];
   plainAt: StaticArray<i32> = [];
+  // every role's resource rules outside its plain table, packed side by side (index/packed-rules.ts) for the same
+  // reason: othersAt[role] is the role's first word, -1 when it has none
+  othersPacked: StaticArray<i32> = [];
+  othersAt: StaticArray<i32> = [];
 
   constructor(policy: Policy, aggregate: bool, diags: Diagnostics) {
     this.diagnostics = diags;
@@ -170,6 +175,7 @@ export class Snapshot {
       unchecked(this.roleIndexes[i] = new RoleIndex(rules));
     }
     this.packPlainTables();
+    this.packOtherRules();
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < policy.bindings.length; i++) {
         const b = policy.bindings[i];
@@ -202,6 +208,29 @@ export class Snapshot {
     }
     this.plainPacked = packed;
     this.plainAt = at;
+  }
+
+  private packOtherRules(): void {
+    const n = this.roleIndexes.length;
+    const at = new StaticArray<i32>(n);
+    const words = new Array<i32>();
+    for (let i = 0; i < n; i++) {
+      const others = unchecked(this.roleIndexes[i]).others;
+      if (others.length == 0) {
+        unchecked(at[i] = -1);
+        continue;
+      }
+      unchecked(at[i] = words.length);
+      packRules(unchecked(this.compiled[i]), others, words);
+    }
+    this.othersPacked = StaticArray.fromArray(words);
+    this.othersAt = at;
+  }
+
+  // The address of role's packed other rules (index/packed-rules.ts), 0 when it has none.
+  othersAddress(role: i32): usize {
+    const w = unchecked(this.othersAt[role]);
+    return w < 0 ? 0 : changetype<usize>(this.othersPacked) + (<usize>w << 2);
   }
 
   // The address of role's packed plain-table slots (probe them with its table's mask), 0 for an empty table.

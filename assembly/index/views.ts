@@ -52,16 +52,15 @@ export const V_NNONRES: i32 = 9;
 export const V_NERRORS: i32 = 10;
 export const V_HEADER: i32 = 11;
 
-// Probe words per candidate: the role's plain-table slots (address in Snapshot.plainPacked) and mask; in the
-// mask, P_SLOW when the role also has resource rules outside its plain table (then the decision asks the role's
-// RoleIndex), P_NONE when it has no resource rules at all (nothing to probe). And the host-visible reason handle
-// of a grant by this candidate, once computed (-1: not yet), beside them so that a grant reads no other line.
+// Probe words per candidate: the role's plain-table slots (address in Snapshot.plainPacked) and mask (-1 when the
+// role has no plain keys), the address of its packed other resource rules (Snapshot.othersPacked, 0 when it has
+// none), and the host-visible reason handle of a grant by this candidate, once computed (-1: not yet), beside
+// them so that a grant reads no other line. A candidate with neither has no resource rules: nothing to probe.
 export const P_SLOTS: i32 = 0;
 export const P_MASK: i32 = 1;
-export const P_HANDLE: i32 = 2;
-export const P_WORDS: i32 = 3;
-export const P_SLOW: i32 = -1;
-export const P_NONE: i32 = -2;
+export const P_OTHERS: i32 = 2;
+export const P_HANDLE: i32 = 3;
+export const P_WORDS: i32 = 4;
 
 // Cold words per candidate, read when a grant's reason is first built, and by the slow paths.
 export const K_POSITION: i32 = 0; // the binding's position
@@ -328,7 +327,8 @@ export class ViewCache {
       const ix = unchecked(s.roleIndexes[ib.role]);
       const p = b + (<usize>(probe + c * P_WORDS) << 2);
       store<i32>(p, <i32>s.plainSlotsAddress(ib.role));
-      store<i32>(p, ix.others.length > 0 ? P_SLOW : ix.plain.size == 0 ? P_NONE : ix.plain.slotMask, P_MASK << 2);
+      store<i32>(p, ix.plain.size == 0 ? -1 : ix.plain.slotMask, P_MASK << 2);
+      store<i32>(p, <i32>s.othersAddress(ib.role), P_OTHERS << 2);
       store<i32>(p, -1, P_HANDLE << 2);
       const k = b + (<usize>(cold + c * K_WORDS) << 2);
       store<i32>(k, pos, K_POSITION << 2);
