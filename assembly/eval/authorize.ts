@@ -1,10 +1,10 @@
 // The RBAC decision: authorizingVisitor of plugin/pkg/auth/authorizer/rbac/rbac.go over the bindings
 // that name the requester, in the fixed order ClusterRoleBindings then RoleBindings of the namespace.
-import { Snapshot, CompiledRule } from "../index/snapshot";
-import { hasId, ID_UNKNOWN } from "../index/vocab";
+import { Snapshot } from "../index/snapshot";
+import { ID_UNKNOWN } from "../index/vocab";
 import { ruleKey, RoleIndex, ID_LIMIT } from "../index/role-index";
 import { I64Table } from "../util/i64-table";
-import { firstPackedRule } from "../index/packed-rules";
+import { firstPackedRule, firstPackedUrlRule } from "../index/packed-rules";
 import {
   ViewCache, viewCache, word, probeOffset, othersOffset, nonResourceOffset, errorsOffset, coldAddress, V_SIZE,
   V_MERGED_MASK, V_MERGED_SLOTS, V_OTHERS_FIRST, V_NOTHERS, V_NNONRES, V_NERRORS, P_WORDS, P_SLOTS, P_MASK, P_OTHERS,
@@ -103,17 +103,6 @@ export class Decision {
   }
 }
 
-// Whether non-resource rule r allows q (resource rules are matched by their role's plain table and packed rules:
-// index/packed-rules.ts).
-// @ts-ignore: decorator
-@inline
-function urlRuleAllows(r: CompiledRule, q: Request): bool {
-  if (!r.verbAll && !hasId(r.verbs, q.verb)) return false;
-  if (r.urlAll || hasId(r.urls, q.pathId)) return true;
-  for (let i = 0; i < r.urlPrefixes.length; i++) if (q.path.startsWith(unchecked(r.urlPrefixes[i]))) return true;
-  return false;
-}
-
 // The key of the request in the roles' plain-rule tables, or -1 when no plain rule can match it.
 // @ts-ignore: decorator
 @inline
@@ -129,15 +118,8 @@ function plainKey(q: Request, combined: i32): i64 {
 @inline
 function roleAllowsKeyed(s: Snapshot, role: i32, ix: RoleIndex, q: Request, combined: i32, key: i64): i32 {
   if (!q.isResource) {
-    const nr = ix.nonResource;
-    const n = nr.length;
-    if (n == 0) return -1;
-    const rules = unchecked(s.compiled[role]);
-    for (let i = 0; i < n; i++) {
-      const at = unchecked(nr[i]);
-      if (urlRuleAllows(unchecked(rules[at]), q)) return at;
-    }
-    return -1;
+    const urls = s.urlsAddress(role);
+    return urls == 0 ? -1 : firstPackedUrlRule(urls, q.verb, q.pathId, changetype<usize>(q.path), q.path.length);
   }
   const best = key >= 0 ? ix.plain.get(key) : -1;
   const others = s.othersAddress(role);

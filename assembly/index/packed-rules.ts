@@ -10,12 +10,21 @@
 //              nStarSubs, starSubs…, nNames, names…]
 //
 // `words` counts the rule's words from `index` on (the next rule starts there). flags: F_VERB_ALL, F_GROUP_ALL,
-// F_RESOURCE_ALL. Every list is the CompiledRule's, so a packed rule matches exactly what ruleAllows matches.
+// F_RESOURCE_ALL. Every list is the CompiledRule's, so a packed rule matches exactly what the CompiledRule means.
+//
+// A role's non-resource rules are packed the same way (Snapshot.urlsPacked), each URL prefix ("/logs/*" without its
+// stars) as its UTF-16 code units, two to a word:
+//
+//   [count]
+//   per rule: [index, flags, words, nVerbs, verbs…, nUrls, urls…, nPrefixes, per prefix: nUnits, units…]
+//
+// flags: F_VERB_ALL, F_URL_ALL.
 import { CompiledRule } from "./snapshot";
 
 const F_VERB_ALL: i32 = 1;
 const F_GROUP_ALL: i32 = 2;
 const F_RESOURCE_ALL: i32 = 4;
+const F_URL_ALL: i32 = 8;
 const RULE_HEADER: i32 = 3;
 
 function pushList(out: Array<i32>, ids: StaticArray<i32>): void {
@@ -38,6 +47,33 @@ export function packRules(rules: CompiledRule[], indexes: StaticArray<i32>, out:
     pushList(out, r.resources);
     pushList(out, r.starSubs);
     pushList(out, r.names);
+    unchecked(out[start + 2] = out.length - start);
+  }
+}
+
+// Appends the packed form of the non-resource rules rules[at], at of `indexes` (ascending), to out.
+export function packUrlRules(rules: CompiledRule[], indexes: StaticArray<i32>, out: Array<i32>): void {
+  out.push(indexes.length);
+  for (let i = 0; i < indexes.length; i++) {
+    const at = unchecked(indexes[i]);
+    const r = unchecked(rules[at]);
+    const start = out.length;
+    out.push(at);
+    out.push((r.verbAll ? F_VERB_ALL : 0) | (r.urlAll ? F_URL_ALL : 0));
+    out.push(0);
+    pushList(out, r.verbs);
+    pushList(out, r.urls);
+    const prefixes = r.urlPrefixes;
+    out.push(prefixes.length);
+    for (let j = 0; j < prefixes.length; j++) {
+      const prefix = unchecked(prefixes[j]);
+      const n = prefix.length;
+      out.push(n);
+      for (let k = 0; k < n; k += 2) {
+        const hi = k + 1 < n ? <i32>prefix.charCodeAt(k + 1) : 0;
+        out.push(<i32>prefix.charCodeAt(k) | (hi << 16));
+      }
+    }
     unchecked(out[start + 2] = out.length - start);
   }
 }
@@ -86,4 +122,31 @@ export function firstPackedRule(p: usize, verb: i32, group: i32, combined: i32, 
     r = next;
   }
   return best;
+}
+
+// The first packed non-resource rule at p (a role's words) that allows `verb` on the path: pathId is its id in the
+// vocabulary (ID_UNKNOWN when absent), units/length its UTF-16 code units. -1 when none does.
+export function firstPackedUrlRule(p: usize, verb: i32, pathId: i32, units: usize, length: i32): i32 {
+  const n = load<i32>(p);
+  let r = p + 4;
+  for (let i = 0; i < n; i++) {
+    const at = load<i32>(r);
+    const flags = load<i32>(r, 4);
+    const next = r + (<usize>load<i32>(r, 8) << 2);
+    const verbs = r + (<usize>RULE_HEADER << 2);
+    if ((flags & F_VERB_ALL) != 0 || listHas(verbs, verb)) {
+      const urls = nextList(verbs);
+      if ((flags & F_URL_ALL) != 0 || listHas(urls, pathId)) return at;
+      let w = nextList(urls);
+      const nPrefixes = load<i32>(w);
+      w += 4;
+      for (let j = 0; j < nPrefixes; j++) {
+        const len = load<i32>(w);
+        if (len <= length && memory.compare(w + 4, units, <usize>len << 1) == 0) return at;
+        w += 4 + (<usize>((len + 1) >> 1) << 2);
+      }
+    }
+    r = next;
+  }
+  return -1;
 }

@@ -7,7 +7,7 @@ import { aggregateClusterRoles } from "./aggregate";
 import { Vocab, ID_UNKNOWN, hashUnits } from "./vocab";
 import { I64Table } from "../util/i64-table";
 import { RoleIndex } from "./role-index";
-import { packRules } from "./packed-rules";
+import { packRules, packUrlRules } from "./packed-rules";
 import { ViewCache } from "./views";
 import { Diagnostics } from "../util/diagnostics";
 import { goQuote } from "../util/quote";
@@ -156,6 +156,9 @@ export class Snapshot {
   // reason: othersAt[role] is the role's first word, -1 when it has none
   othersPacked: StaticArray<i32> = [];
   othersAt: StaticArray<i32> = [];
+  // and its non-resource rules: urlsAt[role] is the role's first word in urlsPacked, -1 when it has none
+  urlsPacked: StaticArray<i32> = [];
+  urlsAt: StaticArray<i32> = [];
 
   constructor(policy: Policy, aggregate: bool, diags: Diagnostics) {
     this.diagnostics = diags;
@@ -212,25 +215,34 @@ export class Snapshot {
 
   private packOtherRules(): void {
     const n = this.roleIndexes.length;
-    const at = new StaticArray<i32>(n);
-    const words = new Array<i32>();
+    const othersAt = new StaticArray<i32>(n);
+    const urlsAt = new StaticArray<i32>(n);
+    const others = new Array<i32>();
+    const urls = new Array<i32>();
     for (let i = 0; i < n; i++) {
-      const others = unchecked(this.roleIndexes[i]).others;
-      if (others.length == 0) {
-        unchecked(at[i] = -1);
-        continue;
-      }
-      unchecked(at[i] = words.length);
-      packRules(unchecked(this.compiled[i]), others, words);
+      const ix = unchecked(this.roleIndexes[i]);
+      const rules = unchecked(this.compiled[i]);
+      unchecked(othersAt[i] = ix.others.length == 0 ? -1 : others.length);
+      if (ix.others.length > 0) packRules(rules, ix.others, others);
+      unchecked(urlsAt[i] = ix.nonResource.length == 0 ? -1 : urls.length);
+      if (ix.nonResource.length > 0) packUrlRules(rules, ix.nonResource, urls);
     }
-    this.othersPacked = StaticArray.fromArray(words);
-    this.othersAt = at;
+    this.othersPacked = StaticArray.fromArray(others);
+    this.othersAt = othersAt;
+    this.urlsPacked = StaticArray.fromArray(urls);
+    this.urlsAt = urlsAt;
   }
 
   // The address of role's packed other rules (index/packed-rules.ts), 0 when it has none.
   othersAddress(role: i32): usize {
     const w = unchecked(this.othersAt[role]);
     return w < 0 ? 0 : changetype<usize>(this.othersPacked) + (<usize>w << 2);
+  }
+
+  // The address of role's packed non-resource rules, 0 when it has none.
+  urlsAddress(role: i32): usize {
+    const w = unchecked(this.urlsAt[role]);
+    return w < 0 ? 0 : changetype<usize>(this.urlsPacked) + (<usize>w << 2);
   }
 
   // The address of role's packed plain-table slots (probe them with its table's mask), 0 for an empty table.
