@@ -113,14 +113,19 @@ function plainKey(q: Request, combined: i32): i64 {
   return ruleKey(q.verb, q.apiGroup, combined);
 }
 
+// The first non-resource rule of role `role` that allows q (q.pathId set), or -1.
+// @ts-ignore: decorator
+@inline
+function roleAllowsPath(s: Snapshot, role: i32, q: Request): i32 {
+  const urls = s.urlsAddress(role);
+  return urls == 0 ? -1 : firstPackedUrlRule(urls, q.verb, q.pathId, changetype<usize>(q.path), q.path.length);
+}
+
 // The first rule of role `role` (index `ix`) that allows q, or -1. key: plainKey(q, combined).
 // @ts-ignore: decorator
 @inline
 function roleAllowsKeyed(s: Snapshot, role: i32, ix: RoleIndex, q: Request, combined: i32, key: i64): i32 {
-  if (!q.isResource) {
-    const urls = s.urlsAddress(role);
-    return urls == 0 ? -1 : firstPackedUrlRule(urls, q.verb, q.pathId, changetype<usize>(q.path), q.path.length);
-  }
+  if (!q.isResource) return roleAllowsPath(s, role, q);
   const best = key >= 0 ? ix.plain.get(key) : -1;
   const others = s.othersAddress(role);
   return others == 0 ? best : firstPackedRule(others, q.verb, q.apiGroup, combined, q.subresource, q.name, best);
@@ -191,7 +196,7 @@ export function decide(s: Snapshot, q: Request, d: Decision): void {
       for (let i = 0, m = word(b, V_NNONRES); i < m; i++) {
         const c = word(b, nr + i);
         const role = load<i32>(coldAddress(b, c, K_ROLE));
-        const rule = roleAllowsKeyed(s, role, unchecked(s.roleIndexes[role]), q, ID_UNKNOWN, -1);
+        const rule = roleAllowsPath(s, role, q);
         if (rule >= 0) {
           grant(b, c, rule, d);
           return;
