@@ -32,50 +32,54 @@ function pushList(out: Array<i32>, ids: StaticArray<i32>): void {
   for (let i = 0; i < ids.length; i++) out.push(unchecked(ids[i]));
 }
 
-// Appends the packed form of rules[at] for every at of `indexes` (ascending) to out.
-export function packRules(rules: CompiledRule[], indexes: StaticArray<i32>, out: Array<i32>): void {
+// Appends the packed form of rules[at] for every at of `indexes` (ascending) to out: their resource lists, or with
+// urls their non-resource lists.
+function pack(rules: CompiledRule[], indexes: StaticArray<i32>, out: Array<i32>, urls: bool): void {
   out.push(indexes.length);
   for (let i = 0; i < indexes.length; i++) {
     const at = unchecked(indexes[i]);
     const r = unchecked(rules[at]);
     const start = out.length;
     out.push(at);
-    out.push((r.verbAll ? F_VERB_ALL : 0) | (r.groupAll ? F_GROUP_ALL : 0) | (r.resourceAll ? F_RESOURCE_ALL : 0));
+    out.push(urls
+      ? (r.verbAll ? F_VERB_ALL : 0) | (r.urlAll ? F_URL_ALL : 0)
+      : (r.verbAll ? F_VERB_ALL : 0) | (r.groupAll ? F_GROUP_ALL : 0) | (r.resourceAll ? F_RESOURCE_ALL : 0));
     out.push(0);
     pushList(out, r.verbs);
-    pushList(out, r.groups);
-    pushList(out, r.resources);
-    pushList(out, r.starSubs);
-    pushList(out, r.names);
+    if (urls) {
+      pushList(out, r.urls);
+      pushPrefixes(out, r.urlPrefixes);
+    } else {
+      pushList(out, r.groups);
+      pushList(out, r.resources);
+      pushList(out, r.starSubs);
+      pushList(out, r.names);
+    }
     unchecked(out[start + 2] = out.length - start);
   }
 }
 
-// Appends the packed form of the non-resource rules rules[at], at of `indexes` (ascending), to out.
-export function packUrlRules(rules: CompiledRule[], indexes: StaticArray<i32>, out: Array<i32>): void {
-  out.push(indexes.length);
-  for (let i = 0; i < indexes.length; i++) {
-    const at = unchecked(indexes[i]);
-    const r = unchecked(rules[at]);
-    const start = out.length;
-    out.push(at);
-    out.push((r.verbAll ? F_VERB_ALL : 0) | (r.urlAll ? F_URL_ALL : 0));
-    out.push(0);
-    pushList(out, r.verbs);
-    pushList(out, r.urls);
-    const prefixes = r.urlPrefixes;
-    out.push(prefixes.length);
-    for (let j = 0; j < prefixes.length; j++) {
-      const prefix = unchecked(prefixes[j]);
-      const n = prefix.length;
-      out.push(n);
-      for (let k = 0; k < n; k += 2) {
-        const hi = k + 1 < n ? <i32>prefix.charCodeAt(k + 1) : 0;
-        out.push(<i32>prefix.charCodeAt(k) | (hi << 16));
-      }
+function pushPrefixes(out: Array<i32>, prefixes: string[]): void {
+  out.push(prefixes.length);
+  for (let j = 0; j < prefixes.length; j++) {
+    const prefix = unchecked(prefixes[j]);
+    const n = prefix.length;
+    out.push(n);
+    for (let k = 0; k < n; k += 2) {
+      const hi = k + 1 < n ? <i32>prefix.charCodeAt(k + 1) : 0;
+      out.push(<i32>prefix.charCodeAt(k) | (hi << 16));
     }
-    unchecked(out[start + 2] = out.length - start);
   }
+}
+
+// Appends the packed resource rules rules[at], at of `indexes` (ascending), to out.
+export function packRules(rules: CompiledRule[], indexes: StaticArray<i32>, out: Array<i32>): void {
+  pack(rules, indexes, out, false);
+}
+
+// Appends the packed non-resource rules rules[at], at of `indexes` (ascending), to out.
+export function packUrlRules(rules: CompiledRule[], indexes: StaticArray<i32>, out: Array<i32>): void {
+  pack(rules, indexes, out, true);
 }
 
 // Whether the id list at w holds id.
