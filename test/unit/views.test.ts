@@ -110,4 +110,52 @@ describe("views", () => {
       expect(r.grant).toMatchObject({ binding: "ClusterRoleBinding//c-big", ruleIndex: index });
     }
   });
+  // Rules a role's plain table cannot hold (wildcards, resourceNames, URLs) are packed per role
+  // (assembly/index/packed-rules.ts) and read beside the table: whichever holds the role's first matching rule
+  // answers, as Kubernetes' visitor stops at the first rule that allows.
+  test.each([0, 12])("packed rules and the plain table give the first matching rule (%i fillers)", async (n) => {
+    const rolesUnderTest = [
+      clusterRole("plain-first", [
+        { verbs: ["get"], apiGroups: [""], resources: ["pods"] },
+        { verbs: ["get"], apiGroups: [""], resources: ["pods"], resourceNames: ["x"] },
+        { verbs: ["*"], apiGroups: [""], resources: ["pods"] },
+      ]),
+      clusterRole("other-first", [
+        { verbs: ["*"], apiGroups: [""], resources: ["secrets"] },
+        { verbs: ["get"], apiGroups: [""], resources: ["secrets"] },
+        { verbs: ["get"], apiGroups: [""], resources: ["*/status"] },
+      ]),
+      clusterRole("urls", [
+        { verbs: ["get"], nonResourceURLs: ["/logs/*"] },
+        { verbs: ["get"], nonResourceURLs: ["/logs/x", "/b*"] },
+        { verbs: ["*"], nonResourceURLs: ["/odd"] },
+      ]),
+    ];
+    const engine = await createEngine([...rolesUnderTest, ...rolesUnderTest.map((r: any) => crb(`b-${r.metadata.name}`, r.metadata.name, [alice])),
+      clusterRole("filler", [{ verbs: ["get"], apiGroups: [""], resources: ["fillers"] }]), ...fillers(n, "filler", [alice])]);
+    const cases: [object, string, number][] = [
+      [{ resourceAttributes: { verb: "get", resource: "pods", name: "x", namespace: "ns" } }, "plain-first", 0],
+      [{ resourceAttributes: { verb: "delete", resource: "pods", name: "x", namespace: "ns" } }, "plain-first", 2],
+      [{ resourceAttributes: { verb: "get", resource: "secrets", namespace: "ns" } }, "other-first", 0],
+      [{ resourceAttributes: { verb: "get", resource: "deployments", subresource: "status", group: "", namespace: "ns" } }, "other-first", 2],
+      [{ nonResourceAttributes: { verb: "get", path: "/logs/x" } }, "urls", 0],
+      [{ nonResourceAttributes: { verb: "get", path: "/b/c" } }, "urls", 1],
+      [{ nonResourceAttributes: { verb: "get", path: "/b" } }, "urls", 1],
+      [{ nonResourceAttributes: { verb: "post", path: "/odd" } }, "urls", 2],
+    ];
+    for (const [attrs, roleName, ruleIndex] of cases) {
+      const spec = { user: "alice", ...attrs };
+      const r = engine.explain(spec);
+      expect(r.allowed, JSON.stringify(spec)).toBe(true);
+      expect(r.grant, JSON.stringify(spec)).toMatchObject({ binding: `ClusterRoleBinding//b-${roleName}`, ruleIndex });
+      const who = engine.whoCan(spec);
+      const holder = who.subjects.find((x: any) => x.kind === "User" && x.name === "alice");
+      expect(holder?.grants, JSON.stringify(spec)).toContainEqual(expect.objectContaining({ binding: `ClusterRoleBinding//b-${roleName}`, ruleIndex }));
+    }
+    for (const spec of [{ user: "alice", nonResourceAttributes: { verb: "get", path: "/logsx" } },
+      { user: "alice", nonResourceAttributes: { verb: "post", path: "/logs/x" } },
+      { user: "alice", resourceAttributes: { verb: "get", resource: "configmaps", namespace: "ns" } }]) {
+      expect(engine.authorize(spec).allowed, JSON.stringify(spec)).toBe(false);
+    }
+  });
 });
