@@ -1,7 +1,8 @@
 // A role's resource rules indexed for the decision: plain rules (explicit verbs, groups and resources,
 // no resourceNames, no wildcard) are expanded into a hash of (verb, group, resource) -> first rule index,
 // so a binding costs one lookup however many rules its role has (aggregated admin/edit have dozens).
-// The other rules stay in a short list, scanned in order.
+// The other rules stay in a short list of rule indexes (and so do the non-resource rules); the snapshot packs both
+// as words (packed-rules.ts), which the decision scans in order.
 import { CompiledRule } from "./snapshot";
 import { I64Table } from "../util/i64-table";
 

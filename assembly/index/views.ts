@@ -62,7 +62,7 @@ export const P_OTHERS: i32 = 2;
 export const P_HANDLE: i32 = 3;
 export const P_WORDS: i32 = 4;
 
-// Cold words per candidate, read when a grant's reason is first built, and by the slow paths.
+// Cold words per candidate, read when a grant's reason is first built, and by the merged and non-resource paths.
 export const K_POSITION: i32 = 0; // the binding's position
 export const K_ROLE: i32 = 1; // its role
 export const K_SUBJECT: i32 = 2; // the first subject of the binding that names this requester (appliesTo)
