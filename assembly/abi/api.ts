@@ -184,9 +184,8 @@ export function rbac_decide_batch(id: i32, ptr: usize, len: u32, count: i32, out
     const kind = load<i32>(p);
     const nGroups = load<i32>(p, 8);
     batchRequest.setGroupCount(nGroups);
-    const groups = batchRequest.groups;
     const gp = p + <usize>(BATCH_RECORD_WORDS << 2);
-    for (let g = 0; g < nGroups; g++) unchecked(groups[g] = load<i32>(gp + (<usize>g << 2)));
+    memory.copy(changetype<usize>(batchRequest.groups), gp, <usize>nGroups << 2);
     batchRequest.user = load<i32>(p, 4);
     const verb = load<i32>(p, 12);
     if (kind == 0) {
