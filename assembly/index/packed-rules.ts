@@ -99,8 +99,9 @@ function nextList(w: usize): usize {
 }
 
 // The first packed rule at p (a role's words) that allows the resource request, when it comes before `best` (the
-// role's plain-table answer, -1 for none); otherwise best. Semantics of ruleAllows (eval/authorize.ts):
-// combined is the request's "resource/subresource" id, subresource its subresource id (0: none).
+// role's plain-table answer, -1 for none); otherwise best. Kubernetes' RuleAllows (VerbMatches, APIGroupMatches,
+// ResourceMatches, ResourceNameMatches of pkg/apis/rbac/v1/evaluation_helpers.go) on interned ids: combined is the
+// request's "resource/subresource" id, subresource its subresource id (0: none; "*/sub" entries match it).
 export function firstPackedRule(p: usize, verb: i32, group: i32, combined: i32, subresource: i32, name: i32,
   best: i32): i32 {
   const n = load<i32>(p);
@@ -128,8 +129,9 @@ export function firstPackedRule(p: usize, verb: i32, group: i32, combined: i32, 
   return best;
 }
 
-// The first packed non-resource rule at p (a role's words) that allows `verb` on the path: pathId is its id in the
-// vocabulary (ID_UNKNOWN when absent), units/length its UTF-16 code units. -1 when none does.
+// The first packed non-resource rule at p (a role's words) that allows `verb` on the path (VerbMatches and
+// NonResourceURLMatches: an exact URL, "*", or a prefix ending in "*"): pathId is the path's id in the vocabulary
+// (ID_UNKNOWN when absent), units/length its UTF-16 code units. -1 when none does.
 export function firstPackedUrlRule(p: usize, verb: i32, pathId: i32, units: usize, length: i32): i32 {
   const n = load<i32>(p);
   let r = p + 4;
