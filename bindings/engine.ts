@@ -77,14 +77,24 @@ class Prepared implements PreparedRequest {
     return Int32Array.of(this.user, this.verb, this.a, this.b, this.c, this.d, this.e);
   }
   get groups(): Int32Array {
-    return this.words.subarray(BATCH_RECORD_WORDS);
+    const g = new Int32Array(this.nGroups);
+    this.writeGroups(g);
+    return g;
   }
   get words(): Int32Array {
-    const w = new Int32Array(BATCH_RECORD_WORDS + this.nGroups);
-    w[0] = this.kind; w[1] = this.user; w[2] = this.nGroups; w[3] = this.verb;
-    w[4] = this.a; w[5] = this.b; w[6] = this.c; w[7] = this.d; w[8] = this.e;
-    this.writeGroups(w.subarray(BATCH_RECORD_WORDS));
+    const w = new Int32Array(this.recordWords);
+    this.writeRecord(w, 0);
     return w;
+  }
+  /** The length of its batch record, in words. */
+  get recordWords(): number {
+    return BATCH_RECORD_WORDS + this.nGroups;
+  }
+  /** Writes its batch record (ABI.md, rbac_decide_batch) into `w` from word `at`. */
+  writeRecord(w: Int32Array, at: number): void {
+    w[at] = this.kind; w[at + 1] = this.user; w[at + 2] = this.nGroups; w[at + 3] = this.verb;
+    w[at + 4] = this.a; w[at + 5] = this.b; w[at + 6] = this.c; w[at + 7] = this.d; w[at + 8] = this.e;
+    this.writeGroups(w.subarray(at + BATCH_RECORD_WORDS));
   }
   /** Sets the group id at index i (of nGroups), the first four inline. */
   setGroup(i: number, id: number): void {
@@ -305,6 +315,10 @@ export class Engine {
 
   /** Interns a request once; check() then decides it with integer arguments only. */
   prepare(spec: SubjectAccessReviewSpec): PreparedRequest {
+    return this.intern(spec);
+  }
+
+  private intern(spec: SubjectAccessReviewSpec): Prepared {
     if (spec === null || typeof spec !== "object") throw new EngineError("BAD_INPUT", "spec must be an object");
     const ra = spec.resourceAttributes;
     const na = spec.nonResourceAttributes;
@@ -362,21 +376,17 @@ export class Engine {
    * the core (ABI 2.1 rbac_decide_batch). A spec that cannot be prepared is kept as its evaluation error.
    */
   prepareBatch(specs: SubjectAccessReviewSpec[]): PreparedBatch {
-    const prepared: (PreparedRequest | null)[] = [];
-    const records: (Int32Array | null)[] = [];
+    const prepared: (Prepared | null)[] = [];
     const errors: (string | undefined)[] = new Array(specs.length);
     let words = 0, pathBytes = 0;
     for (let i = 0; i < specs.length; i++) {
       try {
-        const p = this.prepare(specs[i]);
-        const r = p.words;
+        const p = this.intern(specs[i]);
         prepared.push(p);
-        records.push(r);
-        words += r.length;
+        words += p.recordWords;
         if (p.path) pathBytes += p.path.length;
       } catch (e) {
         prepared.push(null);
-        records.push(null);
         errors[i] = e instanceof Error ? e.message : String(e);
       }
     }
@@ -386,17 +396,16 @@ export class Engine {
     const slots = new Int32Array(specs.length).fill(-1);
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i];
-      const r = records[i];
-      if (p === null || r === null) continue;
+      if (p === null) continue;
       slots[i] = count++;
-      w.set(r, at);
+      p.writeRecord(w, at);
       if (p.path) {
         w[at + 4] = pathAt;
         w[at + 5] = p.path.length;
         bytes.set(p.path, pathAt);
         pathAt += p.path.length;
       }
-      at += r.length;
+      at += p.recordWords;
     }
     return { length: specs.length, count, bytes, slots, errors };
   }

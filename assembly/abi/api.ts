@@ -115,12 +115,17 @@ function decisionCode(t: ReasonTable): i32 {
   return (t.handle(decision) << 1) | (decision.allowed ? 1 : 0);
 }
 
+// A reusable buffer of at least n bytes: b itself, or a larger one (at least twice b's size) that replaces it.
+function atLeast(b: ArrayBuffer, n: i32): ArrayBuffer {
+  return n > b.byteLength ? new ArrayBuffer(max(n, b.byteLength * 2)) : b;
+}
+
 let pathBuffer = new ArrayBuffer(256);
 
 // Fast path, non-resource requests: a buffer for a UTF-8 path of n bytes, reused across calls
 // (valid until the next call with a larger n).
 export function rbac_path_buffer(n: i32): usize {
-  if (n > pathBuffer.byteLength) pathBuffer = new ArrayBuffer(max(n, pathBuffer.byteLength * 2));
+  pathBuffer = atLeast(pathBuffer, n);
   return changetype<usize>(pathBuffer);
 }
 
@@ -141,11 +146,11 @@ export function rbac_reason(id: i32, handle: i32): usize {
 }
 
 // Batch fast path (ABI 2.1): decides `count` prepared requests in one call, for hosts that decide many at once.
-// Input at ptr (len bytes, host-owned): records of i32 little-endian words, each
+// Input at ptr (len bytes written by the host: the batch buffer, or a host allocation): records of i32 little-endian words, each
 //   [kind (0 resource, 1 non-resource), user, nGroups, verb, a, b, c, d, e, group ids × nGroups]
 // where a..e are apiGroup, resource, subresource, name, namespace for a resource request, and for a
 // non-resource request a = the path's byte offset from ptr and b = its UTF-8 length (c, d, e ignored).
-// Output: count i32 codes at out (host-owned), each exactly what rbac_decide would return.
+// Output: count i32 codes at out (after the input in the batch buffer, or a host allocation), each exactly what rbac_decide would return.
 // Returns count, -1 for an unknown snapshot, or -2 (nothing decided) when a record does not fit in len.
 const BATCH_RECORD_WORDS: i32 = 9;
 const batchRequest = new Request();
@@ -155,7 +160,7 @@ let batchBuffer = new ArrayBuffer(1 << 16);
 // and output codes (valid until the next call with a larger n), so a batch allocates nothing and leaves no
 // garbage behind (a host-allocated batch of 10k requests left ~0.5 MB per call for the collector).
 export function rbac_batch_buffer(n: i32): usize {
-  if (n > batchBuffer.byteLength) batchBuffer = new ArrayBuffer(max(n, batchBuffer.byteLength * 2));
+  batchBuffer = atLeast(batchBuffer, n);
   return changetype<usize>(batchBuffer);
 }
 

@@ -10,7 +10,7 @@
 // about a third slower)
 import { PolicyRuleDTO, SubjectAccessReviewSpecDTO, ResourceAttributesDTO, NonResourceAttributesDTO } from "./dto";
 import { SubjectInputDTO, CoversInputDTO, EscalationInputDTO } from "./queries-dto";
-import { LintConfigDTO, CustomCheckDTO, SuppressionDTO } from "./lint-dto";
+import { LintConfig, CustomCheck, SuppressionRule } from "../checks/config";
 import { isDigit, hexDigit, simpleEscape } from "../util/json-chars";
 
 const MAX_DEPTH = 64;
@@ -388,8 +388,8 @@ export function parseEscalation(text: string): EscalationInputDTO {
   return d;
 }
 
-function customCheck(): CustomCheckDTO {
-  const x = new CustomCheckDTO();
+function customCheck(): CustomCheck {
+  const x = new CustomCheck();
   c.open("an element of `customChecks`");
   for (let i = 0; c.member(i); i++) {
     if (c.key("id")) x.id = c.str("id");
@@ -403,8 +403,8 @@ function customCheck(): CustomCheckDTO {
   return x;
 }
 
-function suppression(): SuppressionDTO {
-  const x = new SuppressionDTO();
+function suppression(): SuppressionRule {
+  const x = new SuppressionRule();
   c.open("an element of `suppressions`");
   for (let i = 0; c.member(i); i++) {
     if (c.key("concept")) x.concept = c.str("concept");
@@ -417,8 +417,8 @@ function suppression(): SuppressionDTO {
 }
 
 // rbac_lint's configuration (values are checked by LintConfig.validate, not here).
-export function parseLintConfig(text: string): LintConfigDTO {
-  const d = new LintConfigDTO();
+export function parseLintConfig(text: string): LintConfig {
+  const d = new LintConfig();
   document(text);
   for (let i = 0; c.member(i); i++) {
     if (c.key("only")) d.only = c.strs("only");
@@ -432,16 +432,18 @@ export function parseLintConfig(text: string): LintConfigDTO {
           m.set(k, c.str("severity[" + k + "]"));
         }
       }
-      d.severity = m;
+      // why: a repeated check id keeps its last value, in the place of its first
+      d.severityKeys = m.keys();
+      d.severityValues = m.values();
     } else if (c.key("sensitiveNamespaces")) d.sensitiveNamespaces = c.strs("sensitiveNamespaces");
     else if (c.key("sensitiveConfigMaps")) d.sensitiveConfigMaps = c.strs("sensitiveConfigMaps");
     else if (c.key("maxTokenExpirationSeconds")) d.maxTokenExpirationSeconds = c.int64("maxTokenExpirationSeconds");
     else if (c.key("customChecks")) {
-      const list = new Array<CustomCheckDTO>();
+      const list = new Array<CustomCheck>();
       if (c.openList("customChecks")) for (let j = 0; c.element(j); j++) list.push(customCheck());
       d.customChecks = list;
     } else if (c.key("suppressions")) {
-      const list = new Array<SuppressionDTO>();
+      const list = new Array<SuppressionRule>();
       if (c.openList("suppressions")) for (let j = 0; c.element(j); j++) list.push(suppression());
       d.suppressions = list;
     } else if (c.key("today")) d.today = c.str("today");

@@ -2,50 +2,16 @@
 import { JSON } from "json-as";
 import { readUTF8, output } from "./memory";
 import { WarningDTO } from "./dto";
-import { LintConfigDTO, LintFindingDTO, LintPathStepDTO, LintResultDTO, LintSubjectDTO, LintSuppressionDTO,
+import { LintFindingDTO, LintPathStepDTO, LintResultDTO, LintSubjectDTO, LintSuppressionDTO,
   SeverityCountsDTO, TopSubjectDTO, CheckInfoDTO, ChecksResultDTO } from "./lint-dto";
 import { snapshot, unknownSnapshot, failure } from "./registry";
 import { parseLintConfig } from "./json-input";
 import { lintInputs } from "./lint-registry";
-import { LintConfig, CustomCheck, SuppressionRule } from "../checks/config";
 import { runLint } from "../checks/lint";
 import { catalog } from "../checks/catalog";
 import { Finding } from "../checks/finding";
 import { severityName } from "../checks/severity";
 import { Summary } from "../checks/summary";
-
-function config(d: LintConfigDTO): LintConfig {
-  const c = new LintConfig();
-  c.only = d.only;
-  c.skip = d.skip;
-  c.severityKeys = d.severity.keys();
-  c.severityValues = d.severity.values();
-  c.sensitiveNamespaces = d.sensitiveNamespaces;
-  c.sensitiveConfigMaps = d.sensitiveConfigMaps;
-  c.maxTokenExpirationSeconds = d.maxTokenExpirationSeconds;
-  c.today = d.today;
-  for (let i = 0; i < d.customChecks.length; i++) {
-    const x = d.customChecks[i];
-    const k = new CustomCheck();
-    k.id = x.id;
-    k.severity = x.severity;
-    k.verbs = x.verbs;
-    k.apiGroups = x.apiGroups;
-    k.resources = x.resources;
-    k.message = x.message;
-    c.customChecks.push(k);
-  }
-  for (let i = 0; i < d.suppressions.length; i++) {
-    const x = d.suppressions[i];
-    const s = new SuppressionRule();
-    s.concept = x.concept;
-    s.object = x.object;
-    s.reason = x.reason;
-    s.expires = x.expires;
-    c.suppressions.push(s);
-  }
-  return c;
-}
 
 function findingDTO(f: Finding): LintFindingDTO {
   const d = new LintFindingDTO();
@@ -115,7 +81,7 @@ export function rbac_lint(id: i32, ptr: usize, len: u32, flags: u32): usize {
   const inputs = lintInputs(id);
   if (s == null || inputs == null) return unknownSnapshot(id);
   const text = len == 0 ? "{}" : readUTF8(ptr, len);
-  const cfg = config(parseLintConfig(text));
+  const cfg = parseLintConfig(text);
   const err = cfg.validate();
   if (err != null) return failure("BAD_CONFIG", err.message, err.path);
   const r = runLint(s, inputs.inventory, cfg, inputs.aggregated);

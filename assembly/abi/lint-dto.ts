@@ -1,35 +1,7 @@
-// Wire shapes of the lint exports: the configuration (input of rbac_lint, read by json-input.ts), findings and
-// summary (its output), and the check catalog (rbac_checks). See bindings/ABI.md.
+// Wire shapes of the lint exports: findings and summary (the output of rbac_lint, whose configuration json-input.ts
+// reads straight into checks/config.ts's LintConfig), and the check catalog (rbac_checks). See bindings/ABI.md.
 import { JSON } from "json-as";
 import { WarningDTO } from "./dto";
-
-export class CustomCheckDTO {
-  id: string = "";
-  severity: string = "";
-  verbs: string[] = [];
-  apiGroups: string[] = [];
-  resources: string[] = [];
-  message: string = "";
-}
-
-export class SuppressionDTO {
-  concept: string = "";
-  object: string = "";
-  reason: string = "";
-  expires: string = "";
-}
-
-export class LintConfigDTO {
-  only: string[] = [];
-  skip: string[] = [];
-  severity: Map<string, string> = new Map();
-  sensitiveNamespaces: string[] = [];
-  sensitiveConfigMaps: string[] = [];
-  maxTokenExpirationSeconds: i64 = 86400;
-  customChecks: CustomCheckDTO[] = [];
-  suppressions: SuppressionDTO[] = [];
-  today: string = "";
-}
 
 @json
 export class LintSubjectDTO {

@@ -19,7 +19,8 @@
 //   nonRes  [nNonResource]                    candidates whose role has non-resource rules
 //   errors  [nErrors]                         distinct resolution errors, in visiting order
 //
-// The header, the key and the probe words of a typical view share two cache lines.
+// A decision reads the header, the key and the probe words in order and stops at the granting candidate; the words
+// after them are read for a denial's errors, a grant's first reason, and the merged and non-resource paths.
 import { Snapshot } from "./snapshot";
 import { I64Table, EMPTY } from "../util/i64-table";
 import { ID_UNKNOWN } from "./vocab";

@@ -31,7 +31,7 @@ export class I64Table {
   }
 
   get(key: i64): i32 {
-    return <i32>I64Table.lookupWide(this.slots, this.mask, key);
+    return I64Table.lookup(this.slots, this.mask, key);
   }
 
   // A lookup in a table's slots (see slotArray/slotMask), for owners that keep the slots of a finished table, or
@@ -39,16 +39,10 @@ export class I64Table {
   // @ts-ignore: decorator
   @inline
   static lookup(slots: StaticArray<i64>, mask: i32, key: i64): i32 {
-    return <i32>I64Table.lookupWide(slots, mask, key);
-  }
-
-  // @ts-ignore: decorator
-  @inline
-  private static lookupWide(slots: StaticArray<i64>, mask: i32, key: i64): i64 {
     let i = I64Table.slotOf(key, mask);
     while (true) {
       const k = unchecked(slots[i << 1]);
-      if (k == key) return unchecked(slots[(i << 1) + 1]);
+      if (k == key) return <i32>unchecked(slots[(i << 1) + 1]);
       if (k == EMPTY) return -1;
       i = (i + 1) & mask;
     }
@@ -64,22 +58,18 @@ export class I64Table {
   }
 
   set(key: i64, value: i32): void {
-    this.insert(key, <i64>value);
-  }
-
-  private insert(key: i64, value: i64): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const slots = this.slots;
     let i = I64Table.slotOf(key, this.mask);
     while (true) {
       const k = unchecked(slots[i << 1]);
       if (k == key) {
-        unchecked(slots[(i << 1) + 1] = value);
+        unchecked(slots[(i << 1) + 1] = <i64>value);
         return;
       }
       if (k == EMPTY) {
         unchecked(slots[i << 1] = key);
-        unchecked(slots[(i << 1) + 1] = value);
+        unchecked(slots[(i << 1) + 1] = <i64>value);
         this.size++;
         return;
       }
@@ -115,7 +105,7 @@ export class I64Table {
     this.size = 0;
     for (let i = 0; i < oldCap; i++) {
       const k = unchecked(old[i << 1]);
-      if (k != EMPTY) this.insert(k, unchecked(old[(i << 1) + 1]));
+      if (k != EMPTY) this.set(k, <i32>unchecked(old[(i << 1) + 1]));
     }
   }
 }
