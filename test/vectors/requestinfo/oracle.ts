@@ -351,8 +351,7 @@ export function newRequestInfo(method: string, target: string): Info {
     info.verb = ({ POST: "create", GET: "get", HEAD: "get", PUT: "update", PATCH: "patch", DELETE: "delete" } as Record<string, string>)[method] ?? "";
   }
   if (eq(parts[0], "namespaces")) {
-    if (parts.length === 2 && info.verb === "patch") info.namespace = "";
-    else if (parts.length > 1) {
+    if (parts.length > 1) {
       info.namespace = goText(parts[1]);
       if (parts.length > 2 && !eq(parts[2], "status") && !eq(parts[2], "finalize")) parts = parts.slice(2);
     }
