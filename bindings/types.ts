@@ -124,6 +124,11 @@ export interface EscalationInput {
   namespace?: string;
   kind: "Role" | "ClusterRole";
   name: string;
+  /**
+   * "create" (the default: a POST, whose request names no role, so the `escalate` verb is checked with name "") or
+   * "update" (a PUT or PATCH of the named role, server-side apply included: `escalate` is checked on that name)
+   */
+  operation?: "create" | "update";
   rules: PolicyRule[];
 }
 

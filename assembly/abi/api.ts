@@ -18,7 +18,7 @@ import { requestFromSpec } from "./request";
 import { attachInventory } from "./lint-registry";
 
 export const rbac_abi_version: i32 = 2;
-export const rbac_abi_minor_version: i32 = 2;
+export const rbac_abi_minor_version: i32 = 3;
 
 const FLAG_NO_AGGREGATION: u32 = 1;
 

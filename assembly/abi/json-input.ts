@@ -371,7 +371,7 @@ export function parseCovers(text: string): CoversInputDTO {
   return d;
 }
 
-// rbac_check_escalation's {user, groups, namespace, kind, name, rules}.
+// rbac_check_escalation's {user, groups, namespace, kind, name, operation, rules}.
 export function parseEscalation(text: string): EscalationInputDTO {
   const d = new EscalationInputDTO();
   document(text);
@@ -381,10 +381,12 @@ export function parseEscalation(text: string): EscalationInputDTO {
     else if (c.key("namespace")) d.namespace = c.str("namespace");
     else if (c.key("kind")) d.kind = c.str("kind");
     else if (c.key("name")) d.name = c.str("name");
+    else if (c.key("operation")) d.operation = c.str("operation");
     else if (c.key("rules")) d.rules = rules("rules");
     else c.skip(1);
   }
   c.finish();
+  if (d.operation != "create" && d.operation != "update") refuse("`operation` must be \"create\" or \"update\"");
   return d;
 }
 

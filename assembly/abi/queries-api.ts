@@ -162,7 +162,9 @@ export function rbac_check_escalation(id: i32, ptr: usize, len: u32, flags: u32)
   request.apiGroup = s.vocab.lookup(RBAC_API_GROUP);
   request.resource = s.vocab.lookup(cluster ? "clusterroles" : "roles");
   request.subresource = 0;
-  request.name = s.vocab.lookup(input.name);
+  // why: RoleEscalationAuthorized asks about the request's RequestInfo name: none for a create (POST to the
+  // collection), the role's for an update (PUT or PATCH of it; server-side apply creates that way too)
+  request.name = s.vocab.lookup(input.operation == "update" ? input.name : "");
   decide(s, request, decision);
   if (decision.allowed) {
     out.allowed = true;
@@ -182,9 +184,23 @@ export function rbac_check_escalation(id: i32, ptr: usize, len: u32, flags: u32)
   out.missing = missingDescriptions(missing);
   let msg = "user " + goQuote(input.user) + " (groups=" + quoteList(input.groups) +
     ") is attempting to grant RBAC permissions not currently held:\n" + out.missing.join("\n");
-  if (owner.errors.length > 0) msg += "; resolution errors: [" + aggregateError(owner.errors) + "]";
+  if (owner.errors.length > 0) {
+    const errors = new Array<string>(owner.errors.length);
+    for (let i = 0; i < errors.length; i++) errors[i] = storageError(owner.errors[i]);
+    msg += "; resolution errors: [" + aggregateError(errors) + "]";
+  }
   out.message = msg;
   return output(JSON.stringify(out));
+}
+
+// why: the escalation check resolves roles through the API's storage (storage_rbac.go's AuthorizerAdapters), not the
+// authorizer's informer listers, and a storage NotFound names the resource in the plural: kube-apiserver v1.20.2 says
+// `clusterroles.rbac.authorization.k8s.io "x" not found` here where a SubjectAccessReview says `clusterrole.…`
+// (test/e2e/escalation.test.ts)
+function storageError(e: string): string {
+  if (e.startsWith("role.rbac.authorization.k8s.io ")) return "roles" + e.substring(4);
+  if (e.startsWith("clusterrole.rbac.authorization.k8s.io ")) return "clusterroles" + e.substring(11);
+  return e;
 }
 
 // authorize, plus the binding, role and rule index that grant an allowed request.

@@ -79,6 +79,8 @@ export class EscalationInputDTO {
   namespace: string = "";
   kind: string = "Role";
   name: string = "";
+  // "create" (POST: the request names no role) or "update" (PUT/PATCH of the named role)
+  operation: string = "create";
   rules: PolicyRuleDTO[] = [];
 }
 

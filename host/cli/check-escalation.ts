@@ -13,6 +13,7 @@ interface CheckEscalationOptions extends InputOptions {
   as: string;
   asGroup?: string[];
   implicitGroups: boolean;
+  update?: boolean;
   output?: OutputFormat;
 }
 
@@ -53,7 +54,10 @@ permissions come from the manifests given with -f.
 
 Kubernetes allows the write when the user is in the group system:masters, when the user holds the "escalate" verb
 on roles (clusterroles for a ClusterRole) in the role's namespace, or when every rule of the role is covered by the
-rules the user already holds there (for a ClusterRole: cluster-wide). Otherwise the API server refuses it listing
+rules the user already holds there (for a ClusterRole: cluster-wide). The "escalate" verb is asked about the name
+in the request's URL: none for a create (POST, the default here), so an "escalate" rule limited by resourceNames
+does not apply; the role's name for an update (--update: PUT, PATCH, kubectl apply of an existing role, and
+server-side apply, which creates with PATCH too). Otherwise the API server refuses it listing
 the rules the user is missing. A ClusterRole with an aggregationRule (clusterRoleSelectors) needs more: unless
 allowed through system:masters or "escalate", the user must hold * on *.* (cluster-admin), or the API server
 refuses it with "${AGGREGATION_MESSAGE}".
@@ -75,7 +79,8 @@ system:anonymous) and, for a service account, system:serviceaccounts and system:
     .requiredOption("--as <user>", "the user who would create them (a user name or system:serviceaccount:NS:NAME)")
     .option("--as-group <group>", "a group of the user; repeatable", collect);
   addInputOptions(cmd)
-    .option("--no-implicit-groups", "do not add system:authenticated, system:serviceaccounts, ... to the groups");
+    .option("--no-implicit-groups", "do not add system:authenticated, system:serviceaccounts, ... to the groups")
+    .option("--update", "check updates of the named roles (PUT/PATCH, server-side apply) instead of creates (POST)");
   addOutputOption(cmd, "output format: table (the default: one line per role) or json");
   cmd.addHelpText("after", `
 Examples:
@@ -129,10 +134,11 @@ async function run(files: string[], opts: CheckEscalationOptions): Promise<numbe
     const name = String(o.metadata?.name ?? "");
     const namespace = kind === "Role" ? String(o.metadata?.namespace || "default") : "";
     const rules: PolicyRule[] = Array.isArray(o.rules) ? o.rules : [];
-    let r = engine.checkEscalation({ user, groups, namespace, kind, name, rules });
+    const operation = opts.update ? "update" : "create";
+    let r = engine.checkEscalation({ user, groups, namespace, kind, name, operation, rules });
     // why: kube-apiserver checks the rules first, then (for an aggregating ClusterRole) requires * on *.* (storage.go)
     if (r.allowed && r.via === "covered" && kind === "ClusterRole" && hasAggregationRule(o)) {
-      const full = engine.checkEscalation({ user, groups, namespace, kind, name, rules: FULL_AUTHORITY });
+      const full = engine.checkEscalation({ user, groups, namespace, kind, name, operation, rules: FULL_AUTHORITY });
       if (!full.allowed) r = { ...full, message: AGGREGATION_MESSAGE };
     }
     return { kind, namespace, name, source: `${source.file}:${source.line}:${source.column}`, ...r };

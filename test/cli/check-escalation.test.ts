@@ -56,6 +56,19 @@ describe("check-escalation on examples/cluster", () => {
     ].join("\n"));
   });
 
+  test("--update: escalate limited to the role's name counts for an update (the URL names it), not for a create", async () => {
+    const args = ["check-escalation", "--as", "eve", "-f", CLUSTER, "-f", `${FIXTURES}/named-escalate.yaml`, "--quiet", EXAMPLE];
+    const create = await runCli(args);
+    expect(create.code).toBe(1);
+    expect(create.stdout).toContain('Error from server (Forbidden): roles.rbac.authorization.k8s.io "secret-reader" is forbidden: user "eve"');
+    expect(create.stdout).not.toContain("allowed (via escalate)");
+    const update = await runCli([...args, "--update"]);
+    expect(update.stdout).toContain("Role/shop/secret-reader: allowed (via escalate)");
+    // payments: no escalate there, and eve holds nothing
+    expect(update.stdout).toContain('Error from server (Forbidden): roles.rbac.authorization.k8s.io "secret-reader" is forbidden');
+    expect(update.code).toBe(1);
+  });
+
   test("several missing rules: kube-apiserver's compacted, sorted lines", async () => {
     const r = await runCli(["check-escalation", ...BOB_ONCALL, "-f", CLUSTER, "--quiet", SECRET_WRITER]);
     expect(r.code).toBe(1);

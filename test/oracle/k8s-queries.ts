@@ -131,15 +131,18 @@ export function missingDescriptions(uncovered: PolicyRule[]): string[] {
 export function escalationMessage(user: string, groups: string[], missing: string[], resolutionErrors: string[]): string {
   let msg = `user ${goQuote(user)} (groups=${quoteList(groups)}) is attempting to grant RBAC permissions not currently held:\n` +
     missing.join("\n");
-  // why: Go formats []error{aggregate} with %v, so one aggregate inside brackets
-  if (resolutionErrors.length > 0) msg += `; resolution errors: [${aggregateError(resolutionErrors)}]`;
+  // why: Go formats []error{aggregate} with %v, so one aggregate inside brackets; the roles were looked up in the API's
+  // storage (storage_rbac.go), whose NotFound names the resource in the plural
+  const storage = (e: string) => e.replace(/^(cluster)?role\.rbac\.authorization\.k8s\.io /, (m) => m.replace("role.", "roles."));
+  if (resolutionErrors.length > 0) msg += `; resolution errors: [${aggregateError(resolutionErrors.map(storage))}]`;
   return msg;
 }
 
 // ---- role storage: create/update of a Role or ClusterRole ---------------------------------------------------------
 
 export interface EscalationInput {
-  user: string; groups?: string[]; namespace?: string; kind: "Role" | "ClusterRole"; name: string; rules: unknown[];
+  user: string; groups?: string[]; namespace?: string; kind: "Role" | "ClusterRole"; name: string; operation?: "create" | "update";
+  rules: unknown[];
 }
 export interface EscalationOutcome {
   allowed: boolean; via: "" | "system:masters" | "escalate" | "covered"; message: string;
@@ -149,9 +152,9 @@ export interface EscalationOutcome {
 /**
  * pkg/registry/rbac/{role,clusterrole}/policybased/storage.go, with RBAC as the only authorizer:
  * EscalationAllowed (a member of system:masters), else RoleEscalationAuthorized (the "escalate" verb on
- * roles/clusterroles with the object's name in the object's namespace; a ClusterRole is cluster-scoped), else
- * ConfirmNoEscalation (RulesFor(user, namespace) must cover the new rules). The name is taken as given, i.e. an
- * update; kube-apiserver authorizes a create's "escalate" with an empty name (the name is in the body).
+ * roles/clusterroles in the object's namespace, a ClusterRole being cluster-scoped, with the RequestInfo name:
+ * "" for a create, whose URL names no object, the object's name for an update), else ConfirmNoEscalation
+ * (RulesFor(user, namespace) must cover the new rules).
  * ClusterRole aggregationRule checks are not modelled.
  */
 export function checkEscalation(authorizer: NaiveAuthorizer, input: EscalationInput): EscalationOutcome {
@@ -162,7 +165,7 @@ export function checkEscalation(authorizer: NaiveAuthorizer, input: EscalationIn
   const escalate = authorizer.authorize({
     user: input.user, groups,
     resourceAttributes: { verb: "escalate", group: RBAC_GROUP, resource: input.kind === "ClusterRole" ? "clusterroles" : "roles",
-      name: input.name, namespace },
+      name: input.operation === "update" ? input.name : "", namespace },
   });
   if (escalate.allowed) return { allowed: true, via: "escalate", ...none };
   const owner = authorizer.rulesFor(input.user, groups, namespace);

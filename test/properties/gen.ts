@@ -250,7 +250,7 @@ export const policyWithEscalations = (o: Options = {}) =>
         fc.tuple(fc.subarray(held, { maxLength: Math.min(2, held.length) }), ruleArb).map(([a, b]) => [...a, b]))
       : fc.array(ruleArb, { maxLength: 2 });
     const input = (spec: any) => fc.record({ kind: pick(["Role", "ClusterRole"] as const), name: pick(["r1", "c1", "a", ""]),
-      namespace: pick(["ns1", "ns2", ""]), rules })
+      namespace: pick(["ns1", "ns2", ""]), operation: pick(["create", "update"] as const), rules }, { requiredKeys: ["kind", "name", "namespace", "rules"] })
       .map((x) => ({ user: spec.user as string, groups: spec.groups as string[], ...x }));
     return fc.tuple(fc.constant(objects), fc.tuple(...specs.map(input)));
   });
