@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createEngine } from "../../bindings/index.js";
 import { createAll, identities, makePki, ns, pool, RBAC, Stack, startApiServer, startEtcd, tools, type ApiServer } from "./harness.js";
-import { AV, createAndSync, policyOf, rng, ruleOf, stored, V, type Rng } from "./random-policy.js";
+import { AV, createAndSync, impersonatedGroups, policyOf, rng, ruleOf, stored, V, type Rng } from "./random-policy.js";
 
 const SEED = Number(process.env.E2E_ESC_SEED ?? 1);
 const TRIALS = Number(process.env.E2E_ESC_TRIALS ?? 600);
@@ -57,8 +57,8 @@ function trialOf(r: Rng, i: number, objects: any[]): Trial {
   }
   groups.push("creators");
   if (r.chance(0.1)) groups.push("escalators");
-  // the impersonation filter adds system:authenticated to any non-anonymous user
-  groups.push("system:authenticated");
+  // the groups kube-apiserver gives the impersonated user (never none here: creators is always there)
+  groups.splice(0, groups.length, ...impersonatedGroups(user, groups));
   const part = (xs: string[] | undefined) => (xs?.length ? r.some(xs, 1, xs.length) : xs);
   const rules = Array.from({ length: 1 + r.int(3) }, () => {
     if (held.length === 0 || r.chance(0.15)) return ruleOf(r, kind === "Role");

@@ -102,6 +102,19 @@ export function policyOf(seed: number, earlier: { roles: string[][]; clusterRole
   return { roles, clusterRoles, bindings };
 }
 
+/**
+ * The groups kube-apiserver gives a user impersonated with these Impersonate-Group headers (impersonation.go): a
+ * ServiceAccount impersonated without groups gets its two ServiceAccount groups, and any non-anonymous user gets
+ * system:authenticated unless system:authenticated or system:unauthenticated is among them.
+ */
+export function impersonatedGroups(user: string, groups: string[]): string[] {
+  const out = [...groups];
+  const sa = /^system:serviceaccount:([^:]*):/.exec(user);
+  if (sa && groups.length === 0) out.push("system:serviceaccounts", `system:serviceaccounts:${sa[1]}`);
+  if (user !== "system:anonymous" && !out.includes("system:authenticated") && !out.includes("system:unauthenticated")) out.push("system:authenticated");
+  return out;
+}
+
 /** A SubjectAccessReview v1 by the admin: the apiserver's own answer. */
 export async function sar(api: ApiServer, spec: object): Promise<{ allowed: boolean; reason: string; evaluationError: string }> {
   const res = await api.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
