@@ -9,11 +9,10 @@
 // No kube-controller-manager runs, so aggregated ClusterRoles keep their stored (empty) rules: the engine is built
 // with `aggregate: false` to decide on the very objects the apiserver's authorizer sees.
 // E2E_DIFF_SEEDS="1,2,3" and E2E_DIFF_QUESTIONS pick the seeds and the questions per seed.
-import * as path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { createEngine, type Engine } from "../../bindings/index.js";
-import { createAll, identities, makePki, ns, pool, Stack, startApiServer, startEtcd, tools, type ApiServer } from "./harness.js";
-import { createAndSync, policyOf, rng, sar, stored, V, type Rng } from "./random-policy.js";
+import { pool } from "./harness.js";
+import { createAndSync, policyRounds, rbacClusterForFile, rng, sar, stored, V, type Rng } from "./random-policy.js";
 
 const SEEDS = (process.env.E2E_DIFF_SEEDS ?? "1,2,3").split(",").map(Number);
 const QUESTIONS = Number(process.env.E2E_DIFF_QUESTIONS ?? 700);
@@ -60,21 +59,8 @@ function questionOf(r: Rng, bindings: any[], rolesByRef: Map<string, any>): Reco
   return spec;
 }
 
-const stack = new Stack("differential");
-let api: ApiServer;
+const cluster = rbacClusterForFile("differential");
 const earlier = { roles: [] as string[][], clusterRoles: [] as string[] };
-
-beforeAll(async () => {
-  tools();
-  const pki = makePki(path.join(stack.dir, "pki"));
-  const etcd = await startEtcd(stack);
-  api = await startApiServer(stack, { name: "kube-apiserver", etcd, pki, ids: identities({}), authorizationModes: ["RBAC"] });
-  await createAll(api, V.namespaces.map((n) => ns(n)));
-}, 240_000);
-
-afterAll(async () => {
-  await stack.stop();
-}, 60_000);
 
 const bindingKey = (o: any) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 /** The binding a Kubernetes allow reason names, as a bindingKey. */
@@ -92,17 +78,14 @@ function errorSet(reason: string): string {
 }
 
 test.each(SEEDS)(`seed %i: ${QUESTIONS} random SubjectAccessReviews, kube-apiserver --authorization-mode=RBAC vs the engine`, async (seed) => {
-  const { roles, clusterRoles, bindings } = policyOf(seed, earlier);
-  earlier.roles.push(...roles.map((x) => [x.metadata.namespace, x.metadata.name]));
-  earlier.clusterRoles.push(...clusterRoles.map((x) => x.metadata.name));
-  await createAndSync(api, `p${seed}`, [...roles, ...clusterRoles, ...bindings]);
-  const objects = await stored(api);
+  await createAndSync(cluster(), `p${seed}`, policyRounds([seed], earlier));
+  const objects = await stored(cluster());
   const engine = await createEngine(objects, { aggregate: false });
   const r = rng(seed * 7919 + 1);
   const isBinding = (o: any) => o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding";
   const rolesByRef = new Map(objects.filter((o) => !isBinding(o)).map((o) => [`${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`, o]));
   const specs = Array.from({ length: QUESTIONS }, () => questionOf(r, objects.filter(isBinding), rolesByRef));
-  const answers = await pool(specs, 16, async (spec) => ({ spec, k8s: await sar(api, spec), ours: engine.authorize(spec as any) }));
+  const answers = await pool(specs, 16, async (spec) => ({ spec, k8s: await sar(cluster(), spec), ours: engine.authorize(spec as any) }));
 
   // an engine per binding named in a Kubernetes reason, with every other binding that allows the question left out
   const single = new Map<string, Engine>();

@@ -7,29 +7,15 @@
 // same stored objects must give the same verdict and the same message, byte for byte (the resolution errors the
 // message ends with, which Kubernetes lists in informer order, compared as a set).
 // E2E_ESC_SEED and E2E_ESC_TRIALS pick the seed and the number of creations.
-import * as path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { createEngine } from "../../bindings/index.js";
-import { createAll, identities, makePki, ns, pool, RBAC, Stack, startApiServer, startEtcd, tools, type ApiServer } from "./harness.js";
-import { AV, createAndSync, impersonatedGroups, policyOf, rng, ruleOf, stored, V, type Rng } from "./random-policy.js";
+import { pool, RBAC } from "./harness.js";
+import { AV, createAndSync, impersonatedGroups, policyRounds, rbacClusterForFile, rng, ruleOf, stored, V, type Rng } from "./random-policy.js";
 
 const SEED = Number(process.env.E2E_ESC_SEED ?? 1);
 const TRIALS = Number(process.env.E2E_ESC_TRIALS ?? 600);
 
-const stack = new Stack("escalation");
-let api: ApiServer;
-
-beforeAll(async () => {
-  tools();
-  const pki = makePki(path.join(stack.dir, "pki"));
-  const etcd = await startEtcd(stack);
-  api = await startApiServer(stack, { name: "kube-apiserver", etcd, pki, ids: identities({}), authorizationModes: ["RBAC"] });
-  await createAll(api, V.namespaces.map((n) => ns(n)));
-}, 240_000);
-
-afterAll(async () => {
-  await stack.stop();
-}, 60_000);
+const cluster = rbacClusterForFile("escalation");
 
 interface Trial { user: string; groups: string[]; kind: "Role" | "ClusterRole"; namespace: string; name: string; operation: "create" | "update"; rules: any[] }
 
@@ -77,11 +63,11 @@ async function write(t: Trial): Promise<{ status: number; message: string }> {
   const collection = t.kind === "Role" ? `/apis/${RBAC}/v1/namespaces/${t.namespace}/roles` : `/apis/${RBAC}/v1/clusterroles`;
   const impersonate = { "impersonate-user": t.user, "impersonate-group": t.groups.filter((g) => g !== "system:authenticated") };
   let res;
-  if (t.operation === "create") res = await api.request("POST", `${collection}?dryRun=All`, obj, "admin", impersonate);
+  if (t.operation === "create") res = await cluster().request("POST", `${collection}?dryRun=All`, obj, "admin", impersonate);
   else {
-    const made = await api.request("POST", collection, { ...obj, rules: [] });
+    const made = await cluster().request("POST", collection, { ...obj, rules: [] });
     if (made.status !== 201) throw new Error(`creating ${t.kind} ${t.name} for the update: HTTP ${made.status} ${made.text}`);
-    res = await api.request("PUT", `${collection}/${t.name}?dryRun=All`, obj, "admin", impersonate);
+    res = await cluster().request("PUT", `${collection}/${t.name}?dryRun=All`, obj, "admin", impersonate);
   }
   return { status: res.status, message: res.json?.message ?? res.text };
 }
@@ -97,13 +83,7 @@ function normalise(message: string): string {
 
 test(`${TRIALS} random Role/ClusterRole creates and updates (seed ${SEED}): kube-apiserver's escalation check vs engine.checkEscalation`, async () => {
   const r = rng(SEED * 104729 + 7);
-  const earlier = { roles: [] as string[][], clusterRoles: [] as string[] };
-  const base = [SEED, SEED + 1000].flatMap((s) => {
-    const p = policyOf(s, earlier);
-    earlier.roles.push(...p.roles.map((x) => [x.metadata.namespace, x.metadata.name]));
-    earlier.clusterRoles.push(...p.clusterRoles.map((x) => x.metadata.name));
-    return [...p.roles, ...p.clusterRoles, ...p.bindings];
-  });
+  const base = policyRounds([SEED, SEED + 1000]);
   const creators = [
     { apiVersion: AV, kind: "ClusterRole", metadata: { name: "e2e-role-creator" }, rules: [{ apiGroups: [RBAC], resources: ["roles", "clusterroles"], verbs: ["create", "update"] }] },
     { apiVersion: AV, kind: "ClusterRoleBinding", metadata: { name: "e2e-role-creators" }, roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: "e2e-role-creator" },
@@ -112,8 +92,8 @@ test(`${TRIALS} random Role/ClusterRole creates and updates (seed ${SEED}): kube
     { apiVersion: AV, kind: "RoleBinding", metadata: { name: "e2e-escalators", namespace: "ns2" }, roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: "e2e-escalator" },
       subjects: [{ kind: "Group", apiGroup: RBAC, name: "escalators" }] },
   ];
-  await createAndSync(api, `esc${SEED}`, [...base, ...creators]);
-  const objects = await stored(api);
+  await createAndSync(cluster(), `esc${SEED}`, [...base, ...creators]);
+  const objects = await stored(cluster());
   const engine = await createEngine(objects, { aggregate: false });
 
   const trials = Array.from({ length: TRIALS }, (_, i) => trialOf(r, i, objects));

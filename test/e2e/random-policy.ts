@@ -1,7 +1,9 @@
 // Random RBAC policies for the e2e differentials (differential.test.ts, escalation.test.ts): a seeded PRNG (a
 // failing seed replays), small vocabularies so that rules, requests and subjects collide, and the helpers that put a
 // policy into a kube-apiserver and read it back as stored.
-import { createAll, RBAC, until, type ApiServer } from "./harness.js";
+import * as path from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { createAll, identities, makePki, ns, RBAC, Stack, startApiServer, startEtcd, tools, until, type ApiServer } from "./harness.js";
 
 export const AV = `${RBAC}/v1`;
 
@@ -154,3 +156,36 @@ export async function stored(api: ApiServer): Promise<any[]> {
   return out;
 }
 
+
+/**
+ * etcd and a kube-apiserver --authorization-mode=RBAC, with the vocabulary's namespaces, for the calling test file:
+ * started in its beforeAll, stopped in its afterAll. The result returns the apiserver inside tests.
+ */
+export function rbacClusterForFile(name: string): () => ApiServer {
+  const stack = new Stack(name);
+  let api: ApiServer | undefined;
+  beforeAll(async () => {
+    tools();
+    const pki = makePki(path.join(stack.dir, "pki"));
+    const etcd = await startEtcd(stack);
+    api = await startApiServer(stack, { name: "kube-apiserver", etcd, pki, ids: identities({}), authorizationModes: ["RBAC"] });
+    await createAll(api, V.namespaces.map((n) => ns(n)));
+  }, 240_000);
+  afterAll(async () => {
+    await stack.stop();
+  }, 60_000);
+  return () => {
+    if (!api) throw new Error("the kube-apiserver did not start (see beforeAll)");
+    return api;
+  };
+}
+
+/** The objects of policyOf() rounds, each round able to name the roles of the rounds before (kept in `earlier`). */
+export function policyRounds(seeds: number[], earlier: { roles: string[][]; clusterRoles: string[] } = { roles: [], clusterRoles: [] }): any[] {
+  return seeds.flatMap((seed) => {
+    const p = policyOf(seed, earlier);
+    earlier.roles.push(...p.roles.map((x) => [x.metadata.namespace, x.metadata.name]));
+    earlier.clusterRoles.push(...p.clusterRoles.map((x) => x.metadata.name));
+    return [...p.roles, ...p.clusterRoles, ...p.bindings];
+  });
+}

@@ -15,24 +15,12 @@ import * as path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { requestInfo } from "../../bindings/index.js";
 import { freePort, identities, makePki, pool, Stack, startApiServer, startEtcd, tools, type ApiServer, type Pki } from "./harness.js";
+import { rng, type Rng } from "./random-policy.js";
 
 const SEED = Number(process.env.E2E_RI_SEED ?? 1);
 const REQUESTS = Number(process.env.E2E_RI_REQUESTS ?? 1500);
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  return { int, pick, chance: (p: number) => next() < p };
-}
-type Rng = ReturnType<typeof rng>;
+
 
 const METHODS = ["GET", "GET", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PROPFIND"];
 // segments as they occur in real paths, and ones that test the edges (escapes, dots, empty, `*`)

@@ -4,29 +4,15 @@
 // engine.rulesFor() on the same stored objects must list the same resource and non-resource rules (as multisets:
 // Kubernetes visits bindings in informer order), `incomplete` and the same evaluationError (its errors as a set).
 // E2E_RULES_SEED and E2E_RULES_REVIEWS pick the seed and the number of reviews.
-import * as path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { createEngine } from "../../bindings/index.js";
-import { createAll, identities, makePki, ns, pool, Stack, startApiServer, startEtcd, tools, type ApiServer } from "./harness.js";
-import { createAndSync, impersonatedGroups, policyOf, rng, stored, V } from "./random-policy.js";
+import { pool } from "./harness.js";
+import { createAndSync, impersonatedGroups, policyRounds, rbacClusterForFile, rng, stored, V } from "./random-policy.js";
 
 const SEED = Number(process.env.E2E_RULES_SEED ?? 1);
 const REVIEWS = Number(process.env.E2E_RULES_REVIEWS ?? 300);
 
-const stack = new Stack("rules-review");
-let api: ApiServer;
-
-beforeAll(async () => {
-  tools();
-  const pki = makePki(path.join(stack.dir, "pki"));
-  const etcd = await startEtcd(stack);
-  api = await startApiServer(stack, { name: "kube-apiserver", etcd, pki, ids: identities({}), authorizationModes: ["RBAC"] });
-  await createAll(api, V.namespaces.map((n) => ns(n)));
-}, 240_000);
-
-afterAll(async () => {
-  await stack.stop();
-}, 60_000);
+const cluster = rbacClusterForFile("rules-review");
 
 const list = (x: unknown): string[] => (Array.isArray(x) ? x : []);
 const resourceRule = (r: any) => JSON.stringify([list(r.verbs), list(r.apiGroups), list(r.resources), list(r.resourceNames)]);
@@ -36,15 +22,9 @@ const multiset = (xs: string[]) => [...xs].sort();
 const errorSet = (e: string) => (e.startsWith("[") && e.endsWith("]") ? `{${e.slice(1, -1).split(", ").sort().join(", ")}}` : e);
 
 test(`${REVIEWS} random SelfSubjectRulesReviews (seed ${SEED}): kube-apiserver --authorization-mode=RBAC vs engine.rulesFor`, async () => {
-  const earlier = { roles: [] as string[][], clusterRoles: [] as string[] };
-  const objects0 = [SEED, SEED + 1000].flatMap((s) => {
-    const p = policyOf(s, earlier);
-    earlier.roles.push(...p.roles.map((x) => [x.metadata.namespace, x.metadata.name]));
-    earlier.clusterRoles.push(...p.clusterRoles.map((x) => x.metadata.name));
-    return [...p.roles, ...p.clusterRoles, ...p.bindings];
-  });
-  await createAndSync(api, `rules${SEED}`, objects0);
-  const objects = await stored(api);
+  const objects0 = policyRounds([SEED, SEED + 1000]);
+  await createAndSync(cluster(), `rules${SEED}`, objects0);
+  const objects = await stored(cluster());
   const engine = await createEngine(objects, { aggregate: false });
 
   const r = rng(SEED * 7727 + 3);
@@ -64,7 +44,7 @@ test(`${REVIEWS} random SelfSubjectRulesReviews (seed ${SEED}): kube-apiserver -
     return { user, groups: [...new Set(groups)], namespace };
   });
   const answers = await pool(reviews, 16, async (q) => {
-    const res = await api.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+    const res = await cluster().request("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
       { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace: q.namespace } },
       "admin", { "impersonate-user": q.user, ...(q.groups.length ? { "impersonate-group": q.groups } : {}) });
     if (res.status !== 201) throw new Error(`${JSON.stringify(q)}: HTTP ${res.status} ${res.text}`);
