@@ -110,7 +110,9 @@ TYPE is kubectl's: a resource name (plural, singular or short name: pods, pod, p
 (deployments.apps, servicemonitors.monitoring.coreos.com) or "resource.version.group" (deployments.v1.apps).
 Without a group the built-in Kubernetes resources (and CustomResourceDefinitions among the inputs) are looked up,
 as kubectl's discovery would (deployments -> group apps); an unknown name is taken as a core-group ("") resource
-and "resource." forces the core group. TYPE/SUBRESOURCE asks about a subresource (pods/log, pods/exec,
+and "resource." forces the core group. A "resource.group" is asked about as written even when no input defines it
+(kubectl, when its discovery does not know the type, warns and asks about the whole string as a core-group resource,
+"widgets.example.com" in group "", which only a "*" rule matches). TYPE/SUBRESOURCE asks about a subresource (pods/log, pods/exec,
 deployments.apps/scale; --subresource does the same); NAME names one object. Note that kubectl reads TYPE/NAME
 instead: here the object name is always the separate NAME argument. A TYPE starting with "/" is a non-resource URL
 (/healthz, /logs/*): it takes no NAME, --namespace or --subresource.

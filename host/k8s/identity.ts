@@ -7,9 +7,11 @@ export const UNAUTHENTICATED = "system:unauthenticated";
 const SA_PREFIX = "system:serviceaccount:";
 
 /**
- * The groups the API server would give `user` on top of `groups`: `system:authenticated` (or
- * `system:unauthenticated` for `system:anonymous`), and for `system:serviceaccount:NS:NAME` also
- * `system:serviceaccounts` and `system:serviceaccounts:NS`, as the service-account token authenticator does.
+ * The groups the API server would give `user` on top of `groups`: `system:authenticated` (unless `groups` has
+ * `system:unauthenticated`; `system:unauthenticated` for `system:anonymous`, as a real anonymous request gets),
+ * and for `system:serviceaccount:NS:NAME` also `system:serviceaccounts` and `system:serviceaccounts:NS`, as the
+ * service-account token authenticator does. (kubectl --as impersonation differs in two corners, where this follows
+ * real credentials: it adds nothing for system:anonymous, and no ServiceAccount groups when --as-group is given.)
  */
 export function withImplicitGroups(user: string, groups: readonly string[]): string[] {
   const out = [...groups];
@@ -23,6 +25,9 @@ export function withImplicitGroups(user: string, groups: readonly string[]): str
       add(`system:serviceaccounts:${parts[0]}`);
     }
   }
-  add(user === ANONYMOUS ? UNAUTHENTICATED : AUTHENTICATED);
+  // why: as kube-apiserver's impersonation filter, no system:authenticated for a user already given
+  // system:unauthenticated; the anonymous user gets system:unauthenticated, as a real anonymous request does
+  if (user === ANONYMOUS) add(UNAUTHENTICATED);
+  else if (!out.includes(UNAUTHENTICATED)) add(AUTHENTICATED);
   return out;
 }

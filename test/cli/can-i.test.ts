@@ -177,6 +177,8 @@ describe("implicit groups", () => {
     expect(anon.stdout).toContain('to Group "system:unauthenticated"');
     expect((await runCli(["can-i", "get", "/api", "--as", "system:anonymous", "-f", CLUSTER])).code).toBe(1);
     expect((await runCli(["can-i", "get", "/api", "--as", "jane", "--no-implicit-groups", "-f", CLUSTER])).code).toBe(1);
+    // as kube-apiserver's impersonation: a user given system:unauthenticated does not also get system:authenticated
+    expect((await runCli(["can-i", "get", "/api", "--as", "jane", "--as-group", "system:unauthenticated", "-f", CLUSTER])).code).toBe(1);
   });
 });
 
