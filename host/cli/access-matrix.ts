@@ -123,9 +123,9 @@ out; subresources such as pods/log kept), plus the built-in core and apps resour
 about cluster-wide (namespace ""): cluster-scoped resources, and namespaced resources in all namespaces at once, so
 only ClusterRoleBindings count; the first line says which.
 
-Groups: as in can-i, the user gets the --as-group groups plus system:authenticated (system:unauthenticated for
-system:anonymous) and, for a service account, system:serviceaccounts and system:serviceaccounts:NS;
---no-implicit-groups sends exactly the --as-group groups.
+Groups: as in can-i, the user gets the --as-group groups plus system:authenticated (unless system:unauthenticated is
+given; system:unauthenticated for system:anonymous) and, for a service account, system:serviceaccounts and
+system:serviceaccounts:NS; --no-implicit-groups sends exactly the --as-group groups.
 
 --explain adds, after the matrix, one line per allowed cell with the binding, role and rule that allow it.
 ${GRANT_HELP}`))

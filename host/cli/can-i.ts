@@ -121,10 +121,12 @@ The namespace is "default" unless -n or -A is given (-A asks about all namespace
 cluster-scoped resources (nodes, namespaces, clusterroles, ...) are asked about without a namespace unless -n is
 given.
 
-Groups: the user gets exactly the --as-group groups plus the ones the API server adds itself, because kubectl
-impersonation and real credentials get them too: system:authenticated (system:unauthenticated instead for
+Groups: the user gets exactly the --as-group groups plus the ones the API server adds itself, as real credentials
+get them: system:authenticated (unless system:unauthenticated is given; system:unauthenticated for
 system:anonymous), and for a service account user system:serviceaccount:NS:NAME also system:serviceaccounts and
-system:serviceaccounts:NS. --no-implicit-groups sends exactly the --as-group groups.
+system:serviceaccounts:NS. kubectl auth can-i --as gets the same through impersonation, except in two corners where
+its impersonation adds nothing: system:anonymous, and a service account user given --as-group. --no-implicit-groups
+sends exactly the --as-group groups.
 
 --list takes no VERB or TYPE: it prints every rule the user holds in the namespace (-n, default "default"), as a
 SelfSubjectRulesReview returns them, in the table kubectl auth can-i --list prints (the same rows, order and

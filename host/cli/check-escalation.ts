@@ -72,9 +72,9 @@ Output, per role in file order: "Role/NAMESPACE/NAME: allowed (via system:master
 (ClusterRole//NAME for a ClusterRole), or kube-apiserver's refusal as kubectl prints it, "Error from server
 (Forbidden): ..." followed by the missing rules, one a line (see the example below).
 
-Groups: as in can-i, the user gets the --as-group groups plus system:authenticated (system:unauthenticated for
-system:anonymous) and, for a service account, system:serviceaccounts and system:serviceaccounts:NS;
---no-implicit-groups sends exactly the --as-group groups.`))
+Groups: as in can-i, the user gets the --as-group groups plus system:authenticated (unless system:unauthenticated is
+given; system:unauthenticated for system:anonymous) and, for a service account, system:serviceaccounts and
+system:serviceaccounts:NS; --no-implicit-groups sends exactly the --as-group groups.`))
     .argument("<ROLE_FILE...>", "files (or -) holding the Roles/ClusterRoles to check")
     .requiredOption("--as <user>", "the user who would create them (a user name or system:serviceaccount:NS:NAME)")
     .option("--as-group <group>", "a group of the user; repeatable", collect);
