@@ -125,3 +125,13 @@ describe.each(escalation)("escalation $file", (v) => {
     }
   });
 });
+
+describe("checkEscalation input", () => {
+  test("operation is create (the default) or update; anything else is refused, not guessed", async () => {
+    const engine = await createEngine([]);
+    const input = { user: "u", kind: "Role" as const, namespace: "ns", name: "r", rules: [] };
+    expect(engine.checkEscalation(input).allowed).toBe(true);
+    expect(engine.checkEscalation({ ...input, operation: "update" }).allowed).toBe(true);
+    expect(() => engine.checkEscalation({ ...input, operation: "delete" as "update" })).toThrow(/operation/);
+  });
+});
