@@ -134,8 +134,10 @@ function withStatus(review: unknown, status: AuthorizeResult): Record<string, un
   const base = isObject(review)
     ? ("apiVersion" in review && "kind" in review ? review : { apiVersion: V1, kind: KIND, ...review })
     : { apiVersion: V1, kind: KIND };
-  const s: Record<string, unknown> = { allowed: status.allowed, reason: status.reason };
-  if (status.evaluationError !== undefined) s.evaluationError = status.evaluationError;
+  // as kube-apiserver writes a SubjectAccessReviewStatus: reason and evaluationError are omitempty
+  const s: Record<string, unknown> = { allowed: status.allowed };
+  if (status.reason) s.reason = status.reason;
+  if (status.evaluationError) s.evaluationError = status.evaluationError;
   return { ...base, status: s };
 }
 
@@ -170,7 +172,8 @@ Reads --input (default: stdin): either one JSON document, or JSON Lines (one JSO
 prints them) work too. Each review
 must be kind SubjectAccessReview, apiVersion authorization.k8s.io/v1 (groups in spec.groups) or
 authorization.k8s.io/v1beta1 (groups in spec.group). Writes each review back, in input order, one compact JSON
-object per line, with status {allowed, reason[, evaluationError]} set; RBAC never sets status.denied. The user's
+object per line, with status {allowed[, reason][, evaluationError]} set (empty ones left out, as kube-apiserver
+writes them); RBAC never sets status.denied. The user's
 groups are used exactly as given (nothing is added implicitly, as for a real SubjectAccessReview).
 
 A line that is not JSON, or not a valid SubjectAccessReview, is answered with status.allowed false and
