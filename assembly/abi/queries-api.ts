@@ -9,7 +9,7 @@ import { parseSpec, parseSubject, parseCovers, parseEscalation } from "./json-in
 import { snapshot, unknownSnapshot, failure, request, decision, fastPrincipal } from "./registry";
 import { requestFromSpec, requestFromSubject } from "./request";
 import { rule as toRule } from "./decode";
-import { Snapshot } from "../index/snapshot";
+import { Snapshot, storageRoleRefError } from "../index/snapshot";
 import { decide, reasonText } from "../eval/authorize";
 import { whoCan, rulesFor, aggregateError, bindingKey, roleRefKey, SYSTEM_PRIVILEGED_GROUP, whoCanInto, rulesForInto }
   from "../eval/queries";
@@ -186,21 +186,11 @@ export function rbac_check_escalation(id: i32, ptr: usize, len: u32, flags: u32)
     ") is attempting to grant RBAC permissions not currently held:\n" + out.missing.join("\n");
   if (owner.errors.length > 0) {
     const errors = new Array<string>(owner.errors.length);
-    for (let i = 0; i < errors.length; i++) errors[i] = storageError(owner.errors[i]);
+    for (let i = 0; i < errors.length; i++) errors[i] = storageRoleRefError(owner.errors[i]);
     msg += "; resolution errors: [" + aggregateError(errors) + "]";
   }
   out.message = msg;
   return output(JSON.stringify(out));
-}
-
-// why: the escalation check resolves roles through the API's storage (storage_rbac.go's AuthorizerAdapters), not the
-// authorizer's informer listers, and a storage NotFound names the resource in the plural: kube-apiserver v1.20.2 says
-// `clusterroles.rbac.authorization.k8s.io "x" not found` here where a SubjectAccessReview says `clusterrole.…`
-// (test/e2e/escalation.test.ts)
-function storageError(e: string): string {
-  if (e.startsWith("role.rbac.authorization.k8s.io ")) return "roles" + e.substring(4);
-  if (e.startsWith("clusterrole.rbac.authorization.k8s.io ")) return "clusterroles" + e.substring(11);
-  return e;
 }
 
 // authorize, plus the binding, role and rule index that grant an allowed request.

@@ -128,6 +128,19 @@ class RoleTable {
   }
 }
 
+const ROLE_LISTER = "role.rbac.authorization.k8s.io";
+const CLUSTER_ROLE_LISTER = "clusterrole.rbac.authorization.k8s.io";
+
+// A roleRefError as the escalation check reports it: it resolves roles through the API's storage (storage_rbac.go's
+// AuthorizerAdapters), whose NotFound names the resource in the plural: kube-apiserver v1.20.2 says
+// `clusterroles.rbac.authorization.k8s.io "x" not found` there where a SubjectAccessReview says `clusterrole.…`
+// (test/e2e/escalation.test.ts). Other errors are the same in both.
+export function storageRoleRefError(e: string): string {
+  if (e.startsWith(ROLE_LISTER + " ")) return "roles" + e.substring(4);
+  if (e.startsWith(CLUSTER_ROLE_LISTER + " ")) return "clusterroles" + e.substring(11);
+  return e;
+}
+
 export class Snapshot {
   vocab: Vocab = new Vocab();
   roles: Role[];
@@ -312,10 +325,12 @@ export class Snapshot {
     return -1;
   }
 
+  // The error the RBAC authorizer reports for a binding whose role it cannot resolve (its informer listers name the
+  // resource in the singular); storageRoleRefError gives the API storage's form of the same error.
   roleRefError(b: Binding): string {
     const ref = b.roleRef;
-    if (ref.kind == KIND_ROLE) return "role.rbac.authorization.k8s.io " + goQuote(ref.name) + " not found";
-    if (ref.kind == KIND_CLUSTER_ROLE) return "clusterrole.rbac.authorization.k8s.io " + goQuote(ref.name) + " not found";
+    if (ref.kind == KIND_ROLE) return ROLE_LISTER + " " + goQuote(ref.name) + " not found";
+    if (ref.kind == KIND_CLUSTER_ROLE) return CLUSTER_ROLE_LISTER + " " + goQuote(ref.name) + " not found";
     return "unsupported role reference kind: " + goQuote(ref.kind);
   }
 

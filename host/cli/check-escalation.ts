@@ -129,12 +129,12 @@ async function run(files: string[], opts: CheckEscalationOptions): Promise<numbe
   const { engine } = await loadEngine(opts);
   const user = opts.as;
   const groups = opts.implicitGroups === false ? [...(opts.asGroup ?? [])] : withImplicitGroups(user, opts.asGroup ?? []);
+  const operation = opts.update ? "update" : "create";
   const checks: RoleCheck[] = roles.map(({ object: o, source }) => {
     const kind = o.kind as "Role" | "ClusterRole";
     const name = String(o.metadata?.name ?? "");
     const namespace = kind === "Role" ? String(o.metadata?.namespace || "default") : "";
     const rules: PolicyRule[] = Array.isArray(o.rules) ? o.rules : [];
-    const operation = opts.update ? "update" : "create";
     let r = engine.checkEscalation({ user, groups, namespace, kind, name, operation, rules });
     // why: kube-apiserver checks the rules first, then (for an aggregating ClusterRole) requires * on *.* (storage.go)
     if (r.allowed && r.via === "covered" && kind === "ClusterRole" && hasAggregationRule(o)) {

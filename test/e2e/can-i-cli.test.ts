@@ -10,9 +10,9 @@
 // E2E_CANI_SEED and E2E_CANI_QUESTIONS pick the seed and the number of command lines.
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
 import { expect, test } from "vitest";
-import { CLI, kubectl, pool, RBAC, tools } from "./harness.js";
+import { runCli } from "../cli/helpers.js";
+import { kubectl, pool, RBAC, tools } from "./harness.js";
 import { createAndSync, policyRounds, rbacClusterForFile, rng, stored, V } from "./random-policy.js";
 
 const SEED = Number(process.env.E2E_CANI_SEED ?? 1);
@@ -82,18 +82,6 @@ function lineOf(r: ReturnType<typeof rng>, objects: any[]): Line {
   };
 }
 
-function ours(args: string[], file: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    // --no-aggregate: no controller-manager fills aggregated roles here, so they keep their stored (empty) rules
-    const child = spawn(process.execPath, [CLI, "can-i", ...args, "-f", file, "--quiet", "--no-aggregate"], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d));
-    child.stderr.on("data", (d: Buffer) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, out }));
-  });
-}
-
 test(`${QUESTIONS} random command lines (seed ${SEED}): rbac-guard can-i answers as kubectl auth can-i --as`, async () => {
   if (!tools().kubectl) throw new Error("kubectl is needed for this comparison (Debian: kubernetes-client)");
   const api = cluster();
@@ -103,14 +91,16 @@ test(`${QUESTIONS} random command lines (seed ${SEED}): rbac-guard can-i answers
   writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
   const r = rng(SEED * 7 + 11);
   const lines = Array.from({ length: QUESTIONS }, () => lineOf(r, objects));
-  const answers = await pool(lines, 4, async (l) => ({ l, k: await kubectl(api, "admin", ["auth", "can-i", ...l.kubectl]), o: await ours(l.ours, file) }));
+  const answers = await pool(lines, 4, async (l) => ({ l, k: await kubectl(api, "admin", ["auth", "can-i", ...l.kubectl]),
+    // --no-aggregate: no controller-manager fills aggregated roles here, so they keep their stored (empty) rules
+    o: await runCli(["can-i", ...l.ours, "-f", file, "--quiet", "--no-aggregate"]) }));
   const differ: string[] = [];
   let yes = 0;
   for (const { l, k, o } of answers) {
     if (k.code > 1 || !/^(yes|no)\b/.test(k.stdout.trim())) throw new Error(`kubectl auth can-i ${l.text}: exit ${k.code}: ${k.out}`);
     if (k.code === 0) yes++;
-    if (o.code !== k.code || !o.out.startsWith(k.code === 0 ? "yes" : "no")) {
-      differ.push(`can-i ${l.text}: kubectl ${k.code} ${k.stdout.trim()} / rbac-guard ${o.code} ${o.out.trim()}`);
+    if (o.code !== k.code || !o.stdout.startsWith(k.code === 0 ? "yes" : "no")) {
+      differ.push(`can-i ${l.text}: kubectl ${k.code} ${k.stdout.trim()} / rbac-guard ${o.code} ${o.stdout.trim()} ${o.stderr.trim()}`);
     }
   }
   console.log(`seed ${SEED}: ${QUESTIONS} command lines, ${yes} yes; ${differ.length} differ`);

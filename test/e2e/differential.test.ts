@@ -12,7 +12,7 @@
 import { expect, test } from "vitest";
 import { createEngine, type Engine } from "../../bindings/index.js";
 import { pool } from "./harness.js";
-import { createAndSync, policyRounds, rbacClusterForFile, rng, sar, stored, V, type Rng } from "./random-policy.js";
+import { createAndSync, policyRounds, rbacClusterForFile, rng, sar, stored, unorderedErrors, V, type Rng } from "./random-policy.js";
 
 const SEEDS = (process.env.E2E_DIFF_SEEDS ?? "1,2,3").split(",").map(Number);
 const QUESTIONS = Number(process.env.E2E_DIFF_QUESTIONS ?? 700);
@@ -71,11 +71,6 @@ function reasonBinding(reason: string): string | undefined {
   const [name, namespace] = m[2]!.split("/");
   return `RoleBinding/${namespace}/${name}`;
 }
-/** `RBAC: [e1, e2]` → sorted messages; one error or none stays as it is. */
-function errorSet(reason: string): string {
-  const m = /^RBAC: \[(.*)\]$/.exec(reason);
-  return m ? `RBAC: {${m[1]!.split(", ").sort().join(", ")}}` : reason;
-}
 
 test.each(SEEDS)(`seed %i: ${QUESTIONS} random SubjectAccessReviews, kube-apiserver --authorization-mode=RBAC vs the engine`, async (seed) => {
   await createAndSync(cluster(), `p${seed}`, policyRounds([seed], earlier));
@@ -122,7 +117,7 @@ test.each(SEEDS)(`seed %i: ${QUESTIONS} random SubjectAccessReviews, kube-apiser
       continue;
     }
     if (k8s.reason) errors++;
-    if (errorSet(k8s.reason) !== errorSet(ours.reason)) differ.push(`${q}: reason "${k8s.reason}" / "${ours.reason}"`);
+    if (unorderedErrors(k8s.reason) !== unorderedErrors(ours.reason)) differ.push(`${q}: reason "${k8s.reason}" / "${ours.reason}"`);
   }
   console.log(`seed ${seed}: ${objects.length} RBAC objects, ${answers.length} questions: ${yes} allowed ` +
     `(${otherBinding} by several bindings, Kubernetes naming another), ${errors} denials with role errors; ${differ.length} differ`);

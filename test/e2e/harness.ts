@@ -53,6 +53,14 @@ export function which(name: string): string | undefined {
 
 let toolsCache: Tools | undefined;
 
+/** Where ../shared/scripts/kube-apiserver.sh (and scripts/kube-controller-manager.sh) keep what they build. */
+const E2E_CACHE = process.env.RBAC_GUARD_E2E_CACHE ?? path.join(homedir(), ".cache/rbac-guard-e2e");
+
+/** A binary the e2e scripts build: `fromEnv` when set, else the cache's bin/NAME; undefined unless executable. */
+export function cachedBinary(fromEnv: string | undefined, name: string): string | undefined {
+  return [fromEnv, path.join(E2E_CACHE, "bin", name)].find(executable);
+}
+
 function statOrZero(p: string): number {
   try {
     return statSync(p).mtimeMs;
@@ -64,12 +72,11 @@ function statOrZero(p: string): number {
 /** The binaries the suite needs; throws (the suite fails, it is never skipped silently) when one is missing. */
 export function tools(): Tools {
   if (toolsCache) return toolsCache;
-  const cache = process.env.RBAC_GUARD_E2E_CACHE ?? path.join(homedir(), ".cache/rbac-guard-e2e");
-  const apiserver = [process.env.KUBE_APISERVER, path.join(cache, "bin/kube-apiserver")].find(executable);
+  const apiserver = cachedBinary(process.env.KUBE_APISERVER, "kube-apiserver");
   const etcd = [process.env.ETCD, which("etcd")].find(executable);
   const kubectl = process.env.KUBECTL !== undefined ? (process.env.KUBECTL === "" ? undefined : process.env.KUBECTL) : which("kubectl");
   const missing: string[] = [];
-  if (!apiserver) missing.push(`kube-apiserver (KUBE_APISERVER=${process.env.KUBE_APISERVER ?? "unset"}, nor ${cache}/bin/kube-apiserver)`);
+  if (!apiserver) missing.push(`kube-apiserver (KUBE_APISERVER=${process.env.KUBE_APISERVER ?? "unset"}, nor ${E2E_CACHE}/bin/kube-apiserver)`);
   if (!etcd) missing.push("etcd (ETCD or PATH)");
   if (!existsSync(CLI)) missing.push(`${path.relative(ROOT, CLI)} (run npm run build)`);
   if (missing.length > 0) {

@@ -1,9 +1,9 @@
-// Random RBAC policies for the e2e differentials (differential.test.ts, escalation.test.ts): a seeded PRNG (a
-// failing seed replays), small vocabularies so that rules, requests and subjects collide, and the helpers that put a
-// policy into a kube-apiserver and read it back as stored.
+// What the e2e differentials against Kubernetes share: a seeded PRNG (a failing seed replays), small vocabularies so
+// that rules, requests and subjects collide, random policies, a kube-apiserver per test file, the helpers that put a
+// policy into it and read it back as stored, and the freedoms Kubernetes takes (impersonated groups, error order).
 import * as path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { createAll, identities, makePki, ns, RBAC, Stack, startApiServer, startEtcd, tools, until, type ApiServer } from "./harness.js";
+import { createAll, identities, makePki, ns, RBAC, Stack, startApiServer, startEtcd, tools, until, type ApiServer, type Pki } from "./harness.js";
 
 export const AV = `${RBAC}/v1`;
 
@@ -66,7 +66,7 @@ function subjectOf(r: Rng, inRoleBinding: boolean): object {
 }
 
 /** One round of objects, named `p<seed>-...` so that rounds add to the same cluster. */
-export function policyOf(seed: number, earlier: { roles: string[][]; clusterRoles: string[] }) {
+function policyOf(seed: number, earlier: { roles: string[][]; clusterRoles: string[] }) {
   const r = rng(seed);
   const p = `p${seed}`;
   const roles = Array.from({ length: 6 + r.int(6) }, (_, i) => ({
@@ -159,9 +159,11 @@ export async function stored(api: ApiServer): Promise<any[]> {
 
 /**
  * etcd and a kube-apiserver --authorization-mode=RBAC, with the vocabulary's namespaces, for the calling test file:
- * started in its beforeAll, stopped in its afterAll. The result returns the apiserver inside tests.
+ * started in its beforeAll (then `started`, e.g. for more processes on the same stack), stopped in its afterAll. The
+ * result returns the apiserver inside tests.
  */
-export function rbacClusterForFile(name: string): () => ApiServer {
+export function rbacClusterForFile(name: string,
+  started?: (api: ApiServer, stack: Stack, pki: Pki) => Promise<void>): () => ApiServer {
   const stack = new Stack(name);
   let api: ApiServer | undefined;
   beforeAll(async () => {
@@ -170,6 +172,7 @@ export function rbacClusterForFile(name: string): () => ApiServer {
     const etcd = await startEtcd(stack);
     api = await startApiServer(stack, { name: "kube-apiserver", etcd, pki, ids: identities({}), authorizationModes: ["RBAC"] });
     await createAll(api, V.namespaces.map((n) => ns(n)));
+    await started?.(api, stack, pki);
   }, 240_000);
   afterAll(async () => {
     await stack.stop();
@@ -188,4 +191,12 @@ export function policyRounds(seeds: number[], earlier: { roles: string[][]; clus
     earlier.clusterRoles.push(...p.clusterRoles.map((x) => x.metadata.name));
     return [...p.roles, ...p.clusterRoles, ...p.bindings];
   });
+}
+
+/**
+ * Kubernetes lists bindings in informer (Go map) order, so the errors of an aggregate, "[e1, e2]" in a reason, an
+ * evaluationError or an escalation refusal, come in any order: each such list with its errors sorted.
+ */
+export function unorderedErrors(text: string): string {
+  return text.replace(/\[([^[\]]*, [^[\]]*)\]/g, (_, list: string) => `[${list.split(", ").sort().join(", ")}]`);
 }
