@@ -50,25 +50,3 @@ export function outputStrings(list: string[]): usize {
   }
   return __pin(base);
 }
-
-// A request's URL path (UTF-8 at ptr) as a string. Recent paths are remembered by a hash of their bytes, so a
-// steady stream of the same paths (/healthz, /version, /api) allocates nothing and never causes a collection.
-const PATH_SLOTS: i32 = 256;
-const pathBytes = new StaticArray<ArrayBuffer | null>(PATH_SLOTS);
-const pathTexts = new StaticArray<string | null>(PATH_SLOTS);
-
-export function pathString(ptr: usize, len: u32): string {
-  let h: u32 = 2166136261;
-  for (let i: usize = 0; i < <usize>len; i++) h = (h ^ <u32>load<u8>(ptr + i)) * 16777619;
-  const slot = <i32>(h & <u32>(PATH_SLOTS - 1));
-  const known = unchecked(pathBytes[slot]);
-  if (known != null && <u32>known.byteLength == len && memory.compare(changetype<usize>(known), ptr, len) == 0) {
-    return changetype<string>(unchecked(pathTexts[slot]));
-  }
-  const bytes = new ArrayBuffer(<i32>len);
-  memory.copy(changetype<usize>(bytes), ptr, len);
-  const text = String.UTF8.decodeUnsafe(ptr, <usize>len);
-  unchecked(pathBytes[slot] = bytes);
-  unchecked(pathTexts[slot] = text);
-  return text;
-}

@@ -1,7 +1,8 @@
 // Query exports (ABI 1.1): rbac_who_can, rbac_rules_for, rbac_covers, rbac_check_escalation, rbac_explain;
 // (ABI 2.1) the compact forms rbac_who_can_ids, rbac_who_can_path, rbac_rules_for_ids and their rbac_query_tables.
 import { JSON } from "json-as";
-import { readUTF8, output, pathString } from "./memory";
+import { readUTF8, output } from "./memory";
+import { pathTable } from "../index/paths";
 import { PolicyRuleDTO } from "./dto";
 import { GrantDTO, WhoCanSubjectDTO, WhoCanResultDTO, ResourceRuleDTO, NonResourceRuleDTO, RulesForResultDTO,
   CoversResultDTO, EscalationResultDTO, ExplainResultDTO } from "./queries-dto";
@@ -238,7 +239,7 @@ export function rbac_who_can_path(id: i32, verb: i32, ptr: usize, len: u32): usi
   collectIfGrown();
   const s = snapshot(id);
   if (s == null) return 0;
-  request.setNonResource(verb, pathString(ptr, len));
+  request.setPath(verb, pathTable(s).entry(ptr, len));
   whoCanInto(s, request);
   return changetype<usize>(queryIndex(s).answer);
 }

@@ -24,10 +24,7 @@ export function requestFromSpec(s: Snapshot, spec: SubjectAccessReviewSpecDTO, q
     q.name = v.lookup(ra.name);
     q.namespace = v.lookup(ra.namespace);
   } else {
-    q.isResource = false;
-    q.verb = v.lookup(na!.verb);
-    q.path = na!.path;
-    q.namespace = 0;
+    q.setNonResource(v.lookup(na!.verb), na!.path);
   }
   return "";
 }

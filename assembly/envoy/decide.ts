@@ -171,9 +171,7 @@ function checkRBAC(cfg: FilterConfig): i32 {
     request.name = v.lookup(info.name);
     request.namespace = v.lookup(info.namespace);
   } else {
-    request.isResource = false;
-    request.path = info.path;
-    request.namespace = 0;
+    request.setNonResource(request.verb, info.path);
   }
   decide(s, request, decision);
   if (decision.allowed) return -1;

@@ -12,6 +12,7 @@ import {
 } from "../index/views";
 import { KIND_CLUSTER_ROLE_BINDING, SUBJECT_SERVICE_ACCOUNT, Subject } from "../model/policy";
 import { goQuote } from "../util/quote";
+import { PathEntry } from "../index/paths";
 
 // A request with every string already interned in the snapshot's vocabulary (ID_UNKNOWN when absent).
 export class Request {
@@ -25,9 +26,14 @@ export class Request {
   subresource: i32 = 0;
   name: i32 = 0;
   namespace: i32 = 0;
+  // INVARIANT: path and pathEntry are written together, by setNonResource or setPath only: decide() trusts an entry
+  // over the path, so one left from an earlier request would decide this one on the wrong path
   path: string = "";
-  pathId: i32 = ID_UNKNOWN; // set by decide()
+  pathId: i32 = ID_UNKNOWN; // set by decide(), or by setPath()
+  pathEntry: PathEntry | null = null; // the path's entry in the snapshot's path table, when the caller has it
 
+  // @ts-ignore: decorator
+  @inline
   setGroupCount(n: i32): void {
     if (n > this.groups.length) this.groups = new StaticArray<i32>(n);
     this.groupCount = n;
@@ -51,6 +57,19 @@ export class Request {
     this.isResource = false;
     this.verb = verb;
     this.path = path;
+    this.pathEntry = null;
+    this.namespace = 0;
+  }
+
+  // A non-resource request whose path is an entry of the decision's snapshot's path table (index/paths.ts).
+  // @ts-ignore: decorator
+  @inline
+  setPath(verb: i32, e: PathEntry): void {
+    this.isResource = false;
+    this.verb = verb;
+    this.path = e.text;
+    this.pathId = e.id;
+    this.pathEntry = e;
     this.namespace = 0;
   }
 }
@@ -191,12 +210,13 @@ export function decide(s: Snapshot, q: Request, d: Decision): void {
         }
       }
     } else {
-      q.pathId = s.vocab.lookup(q.path);
+      const entry = q.pathEntry;
+      if (entry == null) q.pathId = s.vocab.lookup(q.path);
       const nr = nonResourceOffset(b);
       for (let i = 0, m = word(b, V_NNONRES); i < m; i++) {
         const c = word(b, nr + i);
         const role = load<i32>(coldAddress(b, c, K_ROLE));
-        const rule = roleAllowsPath(s, role, q);
+        const rule = entry != null ? entry.rule(s, role, q.verb) : roleAllowsPath(s, role, q);
         if (rule >= 0) {
           grant(b, c, rule, d);
           return;

@@ -9,6 +9,7 @@ import { I64Table } from "../util/i64-table";
 import { RoleIndex } from "./role-index";
 import { packRules, packUrlRules } from "./packed-rules";
 import { ViewCache } from "./views";
+import { PathTable } from "./paths";
 import { Diagnostics } from "../util/diagnostics";
 import { goQuote } from "../util/quote";
 
@@ -160,6 +161,8 @@ export class Snapshot {
   diagnostics: Diagnostics;
   // requester views, built on demand by the decision path (index/views.ts)
   views: ViewCache | null = null;
+  // non-resource request paths, decoded and interned once (index/paths.ts)
+  paths: PathTable | null = null;
   // the slots of every role's non-empty plain-rule table, copied side by side in role order (a namespace's Roles
   // are neighbours): the decision path probes these, so the tables a requester reaches share pages instead of
   // lying wherever their builds left them in the heap. plainAt[role]: the role's first word, -1 for an empty table.
