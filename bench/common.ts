@@ -45,3 +45,40 @@ export function taskFigures(task: Task): { meanNs: number; medianNs: number; p99
   if (r.state !== "completed") throw new Error(`task ${task.name} did not complete: ${r.state}${"error" in r ? ` (${r.error})` : ""}`);
   return { meanNs: r.latency.mean * 1e6, medianNs: r.latency.p50 * 1e6, p99Ns: r.latency.p99 * 1e6, samples: r.latency.samplesCount };
 }
+
+/**
+ * The machine's latency of one dependent load from a working set of each size: a pointer chase through a random
+ * cyclic permutation of 64-byte lines (every load's address comes from the previous load, as a decision's view
+ * lookup, record and role-table probe do). It is the floor under any per-decision figure whose working set has
+ * that size. Median of 3 passes of `steps` loads per size, ns per load.
+ */
+export function memoryLatency(sizesKiB = [64, 512, 1024, 2048, 4096, 16384, 65536], steps = 2_000_000): { kib: number; ns: number }[] {
+  chase(64, steps); // why: the first call runs before the JIT has compiled the loop
+  return sizesKiB.map((kib) => ({ kib, ns: chase(kib, steps) }));
+}
+
+function chase(kib: number, steps: number): number {
+  {
+    const lines = (kib * 1024) / 64, stride = 16; // 16 Int32 = one 64-byte line
+    const a = new Int32Array(lines * stride);
+    // a random cyclic order of the lines (a seeded LCG: the same permutation in every run)
+    const order = Array.from({ length: lines }, (_, i) => i);
+    let seed = 0x2545f491;
+    for (let i = lines - 1; i > 0; i--) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const j = seed % (i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (let i = 0; i < lines; i++) a[order[i] * stride] = order[(i + 1) % lines] * stride;
+    let p = 0;
+    for (let i = 0; i < lines; i++) p = a[p]; // one lap to warm what fits
+    const passes: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < steps; i++) p = a[p];
+      passes.push(Number(process.hrtime.bigint() - t0) / steps);
+    }
+    if (p < 0) throw new Error("unreachable"); // why: keeps the chase from being optimised away
+    return median(passes);
+  }
+}

@@ -26,6 +26,9 @@ export interface AuthorizeResults {
     cedar?: { templates: number; links: number; setupMs: number; equivalenceSample: number; skipped?: string }; notes?: string[] }>;
   targets: Target[];
   durationSeconds?: number;
+  /** from the 2026-11-29 evening runs on */
+  memoryLatency?: { kib: number; ns: number }[];
+  hotRequests?: number;
 }
 interface Timing { meanNs: number; medianNs: number; p99Ns: number; samples: number }
 export interface QueriesResults {
@@ -165,6 +168,29 @@ const METHOD = `## Method
 
 export interface History { authorize: AuthorizeResults[]; queries: QueriesResults[] }
 
+/** The fast paths on a working set that stays in cache, and the machine's latency of a dependent load. */
+function inCache(a: AuthorizeResults, sizes: AuthorizeResults["sizes"][string][]): string {
+  const hot = [["checkHot", "`check` (fast path)"], ["wasmLoopHot", "inside-wasm loop"]] as const;
+  if (!sizes.some((s) => s.evaluators.wasmLoopHot)) return "";
+  const first = sizes[0], last = sizes[sizes.length - 1];
+  const flat = (k: string) => last.evaluators[k] && first.evaluators[k] ? last.evaluators[k].medianNs / first.evaluators[k].medianNs : NaN;
+  let md = `\n### In cache: the decision's own work\n\nThe same engine and policies, deciding the first ${a.hotRequests ?? 256} ` +
+    `requests of the stream over and over, so that their views, role tables and inputs stay in the fastest caches. This ` +
+    `is not what the goals measure (they take the whole stream of 10,000 requests above); it separates what a decision ` +
+    `computes from what its cold memory costs. Median time per decision, and the cost at the largest size over the cost at the smallest:\n\n`;
+  md += table(["path", ...sizes.map((s) => `${fmt(s.bindings)} bindings`), `${sizeLabel(last.bindings)} vs ${sizeLabel(first.bindings)}`],
+    hot.filter(([k]) => sizes.some((s) => s.evaluators[k])).map(([k, name]) =>
+      [name, ...sizes.map((s) => (s.evaluators[k] ? ns(s.evaluators[k].medianNs) : "–")), ratio(flat(k))]));
+  if (a.memoryLatency?.length) {
+    md += `\nThe machine's latency of one dependent load (a pointer chase through a random cycle of 64-byte lines), by the ` +
+      `size of the working set it runs over, measured at the start of the same run. A decision's view slot, view record and ` +
+      `role-table slot are such loads: each address comes from the previous load.\n\n` +
+      table(["working set", ...a.memoryLatency.map((l) => (l.kib >= 1024 ? `${fmt(l.kib / 1024)} MiB` : `${fmt(l.kib)} KiB`))],
+        [["ns per load", ...a.memoryLatency.map((l) => fmt(l.ns, 1))]]);
+  }
+  return md;
+}
+
 export function renderReadme(a: AuthorizeResults | undefined, q: QueriesResults | undefined, why: string,
   extras: { envoy?: any; history?: History } = {}): string {
   const history: History = extras.history ?? { authorize: [], queries: [] };
@@ -216,6 +242,8 @@ export function renderReadme(a: AuthorizeResults | undefined, q: QueriesResults 
       "check mean", "check p99", "check loop cpu", "allowed share", "wasm memory"], sizes.map((s) => [fmt(s.bindings), ns(s.evaluators.authorize.meanNs),
       ns(s.evaluators.authorize.p99Ns), cpu(s.evaluators.authorize), ns(s.evaluators.check.meanNs), ns(s.evaluators.check.p99Ns), cpu(s.evaluators.check),
       `${fmt(100 * s.requests.allowedShare, 1)}%`, `${fmt(s.wasmMemoryMiB, 0)} MiB`]));
+
+    md += inCache(a, sizes);
 
     const t10 = a.sizes["10000"];
     if (t10) {
