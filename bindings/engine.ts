@@ -149,6 +149,8 @@ export class Engine {
   private reasons: (string | undefined)[] = [];
   private groupsView: Int32Array = new Int32Array(0);
   private pathView: Uint8Array = new Uint8Array(0);
+  /** pathView.byteOffset, kept beside it (the getter is a call on every decision) */
+  private pathAt = 0;
   private abortMessage = "";
   private readonly input: Uint8Array;
   private readonly flags: number;
@@ -188,6 +190,7 @@ export class Engine {
     this.reasons = [];
     this.groupsView = new Int32Array(0);
     this.pathView = new Uint8Array(0);
+    this.pathAt = 0;
   }
 
   private trapError(e: unknown): EngineError {
@@ -290,14 +293,20 @@ export class Engine {
 
   /** A view of the guest's path buffer with room for `n` bytes; re-made only when too small or detached. */
   private pathBuffer(n: number): Uint8Array {
-    if (n > this.pathView.length || this.pathView.length === 0) this.pathView = pathBytes(this.ex, n);
+    if (n > this.pathView.length || this.pathView.length === 0) {
+      this.pathView = pathBytes(this.ex, n);
+      this.pathAt = this.pathView.byteOffset;
+    }
     return this.pathView;
   }
 
   private decidePath(user: number, nGroups: number, verb: number, path: Uint8Array): number {
-    const buf = this.pathBuffer(path.length);
-    buf.set(path);
-    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, buf.byteOffset, path.length);
+    const n = path.length;
+    const buf = this.pathBuffer(n);
+    // why: TypedArray#set is a builtin call that costs more than copying a short path byte by byte
+    if (n <= 64) for (let i = 0; i < n; i++) buf[i] = path[i];
+    else buf.set(path);
+    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, this.pathAt, n);
   }
 
   /** Encodes a path straight into the guest's path buffer (no intermediate bytes); returns its UTF-8 length. */
@@ -310,7 +319,7 @@ export class Engine {
   /** decidePath for a path given as a string. */
   private decidePathString(user: number, nGroups: number, verb: number, path: string): number {
     const n = this.writePath(path);
-    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, this.pathView.byteOffset, n);
+    return this.ex.rbac_decide_path(this.snapshot, user, nGroups, verb, this.pathAt, n);
   }
 
   /** Interns a request once; check() then decides it with integer arguments only. */
@@ -487,7 +496,7 @@ export class Engine {
       }
       const verb = this.idOf(na!.verb, "nonResourceAttributes.verb");
       const n = this.writePath(str(na!.path, "nonResourceAttributes.path"));
-      return this.ex.rbac_who_can_path(this.snapshot, verb, this.pathView.byteOffset, n);
+      return this.ex.rbac_who_can_path(this.snapshot, verb, this.pathAt, n);
     });
     const t = this.queryTables!;
     const w = answerWords(this.ex, ptr);

@@ -33,6 +33,8 @@ const objects = [
 const paths = [
   ...Array.from({ length: 12 }, (_, i) => [`/exact-${i}`, `/pre-${i}/x`, `/pre-${i}`, `/pre-${i}/`]).flat(),
   "/shared/a/b", "/shared", "/héllo", "/hello", "", "/", "*", "/put-anything",
+  // longer than the host's byte-by-byte copy (64) and than the guest's first path buffer (256 bytes)
+  `/shared/${"long/".repeat(20)}`, `/shared/${"longer/".repeat(60)}`, `/pre-4/${"é".repeat(200)}`,
   ...Array.from({ length: 300 }, (_, i) => `/generated/${i}/${"x".repeat(i % 40)}`),
 ];
 const verbs = ["get", "post", "put", "delete", "never-named"];
