@@ -93,6 +93,13 @@ describe("bench report", () => {
     expect(md).toContain("| 10,000 | 2.00 µs | 6.00 µs | – | 50 ns | 150 ns | – | 60.0% | 10 MiB |");
     expect(md).toContain("| 10,000 | `rbac-guard lint -f DIR` | 900 ms | 50 ms | 18.0× |");
     for (const p of ["plots/authorize-latency.svg", "plots/throughput-10k.svg", "plots/queries-10k.svg"]) expect(md).toContain(`](${p})`);
+    // the fast paths on the in-cache working set (no ratios: the baselines decide the whole stream), with the
+    // cost at the largest size over the smallest, and the machine's latency of a dependent load
+    expect(md).toContain("### In cache: the decision's own work");
+    expect(md).toContain("deciding the first 256 requests of the stream");
+    expect(md).toContain("| `check` (fast path) | 150 ns | 180 ns | 1.20× |");
+    expect(md).toContain("| inside-wasm loop | 60 ns | 75 ns | 1.25× |");
+    expect(md).toContain("| working set | 64 KiB | 2 MiB | 4 MiB |\n|---|---:|---:|---:|\n| ns per load | 5.0 | 20.3 | 180.0 |");
     expect(md).toContain("## Method");
     expect(md).toContain("(no bench/why.md)");
   });
