@@ -5,9 +5,9 @@
 // URLs and prefixes.
 //
 // A table hangs off its snapshot (Snapshot.paths) and lives exactly as long: role ids, vocabulary ids and packed
-// rule addresses in an entry mean what they mean in that snapshot only. It is direct-mapped and bounded: a path
-// whose slot holds another path replaces it (with an empty memo), so unbounded distinct paths (a scanner in front
-// of the Envoy filter) cost a decode each, never memory.
+// rule addresses in an entry mean what they mean in that snapshot only. It is bounded, two slots a path (its own and
+// the neighbour): a path whose two slots hold other paths replaces one of them (with an empty memo), so unbounded
+// distinct paths (a scanner in front of the Envoy filter) cost a decode each, never memory.
 import { Snapshot } from "./snapshot";
 import { firstPackedUrlRule } from "./packed-rules";
 
@@ -27,18 +27,19 @@ export class PathEntry {
   private rules: StaticArray<i32> = new StaticArray<i32>(MEMO);
   private next: i32 = 0;
 
-  // @ts-ignore: decorator
-  @inline
-  is(ptr: usize, len: u32): bool {
-    const bytes = this.bytes;
-    return <u32>bytes.byteLength == len && sameBytes(changetype<usize>(bytes), ptr, len);
-  }
-
   constructor(bytes: ArrayBuffer, text: string, id: i32) {
     this.bytes = bytes;
     this.text = text;
     this.id = id;
     for (let i = 0; i < MEMO; i++) unchecked(this.keys[i] = NO_KEY);
+  }
+
+  // Whether this is the path of len UTF-8 bytes at ptr.
+  // @ts-ignore: decorator
+  @inline
+  is(ptr: usize, len: u32): bool {
+    const bytes = this.bytes;
+    return <u32>bytes.byteLength == len && sameBytes(changetype<usize>(bytes), ptr, len);
   }
 
   // The first non-resource rule of `role` (one of s's roles) that allows `verb` (an id, or ID_UNKNOWN) on this
