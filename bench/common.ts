@@ -58,27 +58,25 @@ export function memoryLatency(sizesKiB = [64, 512, 1024, 2048, 4096, 16384, 6553
 }
 
 function chase(kib: number, steps: number): number {
-  {
-    const lines = (kib * 1024) / 64, stride = 16; // 16 Int32 = one 64-byte line
-    const a = new Int32Array(lines * stride);
-    // a random cyclic order of the lines (a seeded LCG: the same permutation in every run)
-    const order = Array.from({ length: lines }, (_, i) => i);
-    let seed = 0x2545f491;
-    for (let i = lines - 1; i > 0; i--) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      const j = seed % (i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    for (let i = 0; i < lines; i++) a[order[i] * stride] = order[(i + 1) % lines] * stride;
-    let p = 0;
-    for (let i = 0; i < lines; i++) p = a[p]; // one lap to warm what fits
-    const passes: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < steps; i++) p = a[p];
-      passes.push(Number(process.hrtime.bigint() - t0) / steps);
-    }
-    if (p < 0) throw new Error("unreachable"); // why: keeps the chase from being optimised away
-    return median(passes);
+  const lines = (kib * 1024) / 64, stride = 16; // 16 Int32 = one 64-byte line
+  const a = new Int32Array(lines * stride);
+  // a random cyclic order of the lines (a seeded LCG: the same permutation in every run)
+  const order = Array.from({ length: lines }, (_, i) => i);
+  let seed = 0x2545f491;
+  for (let i = lines - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
   }
+  for (let i = 0; i < lines; i++) a[order[i] * stride] = order[(i + 1) % lines] * stride;
+  let p = 0;
+  for (let i = 0; i < lines; i++) p = a[p]; // one lap to warm what fits
+  const passes: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < steps; i++) p = a[p];
+    passes.push(Number(process.hrtime.bigint() - t0) / steps);
+  }
+  if (p < 0) throw new Error("unreachable"); // why: keeps the chase from being optimised away
+  return median(passes);
 }

@@ -158,14 +158,11 @@ export function rbac_check_escalation(id: i32, ptr: usize, len: u32, flags: u32)
     return output(JSON.stringify(out));
   }
   requestFromSubject(s, input.user, input.groups, ns, request);
-  request.isResource = true;
-  request.verb = s.vocab.lookup("escalate");
-  request.apiGroup = s.vocab.lookup(RBAC_API_GROUP);
-  request.resource = s.vocab.lookup(cluster ? "clusterroles" : "roles");
-  request.subresource = 0;
   // why: RoleEscalationAuthorized asks about the request's RequestInfo name: none for a create (POST to the
   // collection), the role's for an update (PUT or PATCH of it; server-side apply creates that way too)
-  request.name = s.vocab.lookup(input.operation == "update" ? input.name : "");
+  request.setResource(s.vocab.lookup("escalate"), s.vocab.lookup(RBAC_API_GROUP),
+    s.vocab.lookup(cluster ? "clusterroles" : "roles"), 0, s.vocab.lookup(input.operation == "update" ? input.name : ""),
+    request.namespace);
   decide(s, request, decision);
   if (decision.allowed) {
     out.allowed = true;

@@ -16,13 +16,8 @@ export function requestFromSpec(s: Snapshot, spec: SubjectAccessReviewSpecDTO, q
   q.setGroupCount(spec.groups.length);
   for (let i = 0; i < spec.groups.length; i++) q.groups[i] = v.lookup(spec.groups[i]);
   if (ra != null) {
-    q.isResource = true;
-    q.verb = v.lookup(ra.verb);
-    q.apiGroup = v.lookup(ra.group);
-    q.resource = v.lookup(ra.resource);
-    q.subresource = v.lookup(ra.subresource);
-    q.name = v.lookup(ra.name);
-    q.namespace = v.lookup(ra.namespace);
+    q.setResource(v.lookup(ra.verb), v.lookup(ra.group), v.lookup(ra.resource), v.lookup(ra.subresource),
+      v.lookup(ra.name), v.lookup(ra.namespace));
   } else {
     q.setNonResource(v.lookup(na!.verb), na!.path);
   }

@@ -162,16 +162,12 @@ function checkRBAC(cfg: FilterConfig): i32 {
   request.user = v.lookup(identity.user);
   request.setGroupCount(identity.groups.length);
   for (let i = 0; i < identity.groups.length; i++) unchecked(request.groups[i] = v.lookup(identity.groups[i]));
-  request.verb = v.lookup(info.verb);
+  const verb = v.lookup(info.verb);
   if (info.isResourceRequest) {
-    request.isResource = true;
-    request.apiGroup = v.lookup(info.apiGroup);
-    request.resource = v.lookup(info.resource);
-    request.subresource = v.lookup(info.subresource);
-    request.name = v.lookup(info.name);
-    request.namespace = v.lookup(info.namespace);
+    request.setResource(verb, v.lookup(info.apiGroup), v.lookup(info.resource), v.lookup(info.subresource),
+      v.lookup(info.name), v.lookup(info.namespace));
   } else {
-    request.setNonResource(request.verb, info.path);
+    request.setNonResource(verb, info.path);
   }
   decide(s, request, decision);
   if (decision.allowed) return -1;

@@ -4,7 +4,7 @@ import { Snapshot } from "../index/snapshot";
 import { ID_UNKNOWN } from "../index/vocab";
 import { ruleKey, RoleIndex, ID_LIMIT } from "../index/role-index";
 import { I64Table } from "../util/i64-table";
-import { firstPackedRule, firstPackedUrlRule } from "../index/packed-rules";
+import { firstPackedRule } from "../index/packed-rules";
 import {
   ViewCache, viewCache, word, probeOffset, othersOffset, nonResourceOffset, errorsOffset, coldAddress, V_SIZE,
   V_MERGED_MASK, V_MERGED_SLOTS, V_OTHERS_FIRST, V_NOTHERS, V_NNONRES, V_NERRORS, P_WORDS, P_SLOTS, P_MASK, P_OTHERS,
@@ -136,8 +136,7 @@ function plainKey(q: Request, combined: i32): i64 {
 // @ts-ignore: decorator
 @inline
 function roleAllowsPath(s: Snapshot, role: i32, q: Request): i32 {
-  const urls = s.urlsAddress(role);
-  return urls == 0 ? -1 : firstPackedUrlRule(urls, q.verb, q.pathId, changetype<usize>(q.path), q.path.length);
+  return s.urlRule(role, q.verb, q.pathId, q.path);
 }
 
 // The first rule of role `role` (index `ix`) that allows q, or -1. key: plainKey(q, combined).

@@ -9,7 +9,6 @@
 // the neighbour): a path whose two slots hold other paths replaces one of them (with an empty memo), so unbounded
 // distinct paths (a scanner in front of the Envoy filter) cost a decode each, never memory.
 import { Snapshot } from "./snapshot";
-import { firstPackedUrlRule } from "./packed-rules";
 
 const SLOTS: i32 = 256;
 // why: a path's requesters reach a handful of roles with non-resource rules (system:discovery,
@@ -43,15 +42,13 @@ export class PathEntry {
   }
 
   // The first non-resource rule of `role` (one of s's roles) that allows `verb` (an id, or ID_UNKNOWN) on this
-  // path, or -1: firstPackedUrlRule over the role's packed rules, remembered.
+  // path, or -1: Snapshot.urlRule, remembered.
   rule(s: Snapshot, role: i32, verb: i32): i32 {
     // why: verb + 1 keeps ID_UNKNOWN (-1) in the low word without touching the role's bits
     const key = (<i64>role << 32) | <i64>(<u32>(verb + 1));
     const keys = this.keys;
     for (let i = 0; i < MEMO; i++) if (unchecked(keys[i]) == key) return unchecked(this.rules[i]);
-    const urls = s.urlsAddress(role);
-    const text = this.text;
-    const r = urls == 0 ? -1 : firstPackedUrlRule(urls, verb, this.id, changetype<usize>(text), text.length);
+    const r = s.urlRule(role, verb, this.id, this.text);
     const at = this.next;
     unchecked(keys[at] = key);
     unchecked(this.rules[at] = r);

@@ -7,7 +7,7 @@ import { aggregateClusterRoles } from "./aggregate";
 import { Vocab, ID_UNKNOWN, hashUnits } from "./vocab";
 import { I64Table } from "../util/i64-table";
 import { RoleIndex } from "./role-index";
-import { packRules, packUrlRules } from "./packed-rules";
+import { packRules, packUrlRules, firstPackedUrlRule } from "./packed-rules";
 import { ViewCache } from "./views";
 import { PathTable } from "./paths";
 import { Diagnostics } from "../util/diagnostics";
@@ -131,14 +131,16 @@ class RoleTable {
 
 const ROLE_LISTER = "role.rbac.authorization.k8s.io";
 const CLUSTER_ROLE_LISTER = "clusterrole.rbac.authorization.k8s.io";
+const ROLE_STORAGE = "roles.rbac.authorization.k8s.io";
+const CLUSTER_ROLE_STORAGE = "clusterroles.rbac.authorization.k8s.io";
 
 // A roleRefError as the escalation check reports it: it resolves roles through the API's storage (storage_rbac.go's
 // AuthorizerAdapters), whose NotFound names the resource in the plural: kube-apiserver v1.20.2 says
 // `clusterroles.rbac.authorization.k8s.io "x" not found` there where a SubjectAccessReview says `clusterrole.…`
 // (test/e2e/escalation.test.ts). Other errors are the same in both.
 export function storageRoleRefError(e: string): string {
-  if (e.startsWith(ROLE_LISTER + " ")) return "roles" + e.substring(4);
-  if (e.startsWith(CLUSTER_ROLE_LISTER + " ")) return "clusterroles" + e.substring(11);
+  if (e.startsWith(ROLE_LISTER + " ")) return ROLE_STORAGE + e.substring(ROLE_LISTER.length);
+  if (e.startsWith(CLUSTER_ROLE_LISTER + " ")) return CLUSTER_ROLE_STORAGE + e.substring(CLUSTER_ROLE_LISTER.length);
   return e;
 }
 
@@ -259,6 +261,12 @@ export class Snapshot {
   urlsAddress(role: i32): usize {
     const w = unchecked(this.urlsAt[role]);
     return w < 0 ? 0 : changetype<usize>(this.urlsPacked) + (<usize>w << 2);
+  }
+
+  // The first non-resource rule of role that allows verb (an id) on path (pathId: its vocabulary id), or -1.
+  urlRule(role: i32, verb: i32, pathId: i32, path: string): i32 {
+    const urls = this.urlsAddress(role);
+    return urls == 0 ? -1 : firstPackedUrlRule(urls, verb, pathId, changetype<usize>(path), path.length);
   }
 
   // The address of role's packed plain-table slots (probe them with its table's mask), 0 for an empty table.
